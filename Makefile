@@ -1,0 +1,42 @@
+# Two commands on a fresh Debian machine with Swift:
+#   make run    installs what is missing, builds in release mode, runs the main job
+#   make test   installs what is missing, runs the tests
+SWIFT ?= swift
+RUN_ARGS ?= sample realtime --paced
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_PACKAGES := librdkafka-dev pkg-config
+
+.PHONY: deps build run test bench samples clean
+
+## deps: install librdkafka-dev (and pkg-config) through apt when they are missing
+deps:
+	@command -v $(SWIFT) >/dev/null || { echo "error: '$(SWIFT)' is not on PATH; install Swift 6.1 or newer first" >&2; exit 1; }
+	@if ! command -v pkg-config >/dev/null || ! pkg-config --exists rdkafka; then \
+		echo "installing $(APT_PACKAGES) through apt"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
+	fi
+
+## build: the release build of stream-job
+build: deps
+	$(SWIFT) build -c release --product stream-job
+
+## run: the main job on its embedded default data
+run: build
+	.build/release/stream-job $(RUN_ARGS)
+
+## test: every test (unit, samples, and the built binary run as a child process)
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+## bench: the runtime benchmark (median of 3 runs per figure)
+bench: build
+	.build/release/stream-job bench runtime
+
+## samples: every sample, checked
+samples: build
+	.build/release/stream-job sample all
+
+clean:
+	rm -rf .build

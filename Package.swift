@@ -1,0 +1,57 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Swift 6 language mode everywhere: complete strict-concurrency checking on every target.
+let settings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "stream-engine",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Stream", targets: ["Stream"]),
+        .library(name: "Operators", targets: ["Operators"]),
+        .library(name: "Connectors", targets: ["Connectors"]),
+        .library(name: "StreamTesting", targets: ["StreamTesting"]),
+        .executable(name: "stream-job", targets: ["StreamJob"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CRdKafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]
+        ),
+        .target(
+            name: "Stream",
+            dependencies: [
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: settings
+        ),
+        .target(name: "Operators", dependencies: ["Stream"], swiftSettings: settings),
+        .target(name: "Connectors", dependencies: ["Stream", "CRdKafka"], swiftSettings: settings),
+        .target(name: "StreamTesting", dependencies: ["Stream"], swiftSettings: settings),
+        .target(name: "Samples", dependencies: ["Stream", "Operators"], path: "samples", swiftSettings: settings),
+        .target(name: "StreamBenchmarks", dependencies: ["Stream"], path: "Benchmarks", swiftSettings: settings),
+        .executableTarget(
+            name: "StreamJob",
+            dependencies: [
+                "Stream", "Operators", "Connectors", "Samples", "StreamBenchmarks",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: settings
+        ),
+        .testTarget(name: "StreamTests", dependencies: ["Stream", "StreamTesting"], swiftSettings: settings),
+        .testTarget(name: "SamplesTests", dependencies: ["Samples", "Stream"], swiftSettings: settings),
+        .testTarget(name: "IntegrationTests", dependencies: ["StreamJob"], swiftSettings: settings),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,51 @@
+import ArgumentParser
+import Stream
+import StreamBenchmarks
+
+/// `stream-job bench …`: benchmarks that print figures.
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure the engine; prints one line per figure (median and spread of several runs).",
+        subcommands: [RuntimeBenchCommand.self]
+    )
+}
+
+/// `stream-job bench runtime`: the W2 task runtime figures.
+struct RuntimeBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "runtime",
+        abstract: "Empty tasks/s, dependency-hop latency, fan-out/fan-in, actor calls/s, object sharing.",
+        discussion: """
+            Build in release mode first (make bench, or swift build -c release).
+
+            Examples:
+              stream-job bench runtime
+              stream-job bench runtime --runs 5 --workers 4
+              stream-job bench runtime --scale 0.1      a quick look
+            """
+    )
+
+    @Option(help: "Runs of each measurement; the median is shown with the spread.")
+    var runs = 3
+
+    @Option(help: "Worker threads (default: one per core).")
+    var workers: Int = Runtime.defaultWorkerCount
+
+    @Option(help: "Multiplies every operation count (below 1 for a quick look).")
+    var scale = 1.0
+
+    func validate() throws {
+        if runs < 1 { throw ValidationError("--runs must be at least 1.") }
+        if workers < 1 { throw ValidationError("--workers must be at least 1.") }
+        if !(scale > 0) { throw ValidationError("--scale must be above 0.") }
+    }
+
+    func run() async throws {
+        #if DEBUG
+        print("note: this is a debug build; figures are far below release ones (make bench)")
+        #endif
+        print("runtime benchmark: \(workers) workers, \(runs) runs each, scale \(scale)")
+        try await RuntimeBenchmark(workers: workers, runs: runs, scale: scale).run { print($0.line) }
+    }
+}

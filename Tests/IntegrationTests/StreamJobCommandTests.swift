@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+
+@Suite struct StreamJobCommandTests {
+    @Test func binaryIsBuilt() {
+        #expect(FileManager.default.isExecutableFile(atPath: StreamJobBinary.url.path), "\(StreamJobBinary.url.path)")
+    }
+
+    @Test func everySampleRunsAndPassesItsChecks() throws {
+        let outcome = try StreamJobBinary.run(["sample", "all", "--workers", "2"])
+        #expect(outcome.status == 0, "\(outcome.output)\(outcome.error)")
+        for name in ["chunked", "training", "realtime"] {
+            #expect(outcome.output.contains("\(name): 3 checks passed, 0 failed") || outcome.output.contains("\(name): 4 checks passed, 0 failed"),
+                    "\(name) did not pass: \(outcome.output)")
+        }
+        #expect(!outcome.output.contains("FAILED"))
+    }
+
+    @Test func unknownSampleIsAUsageErrorNamingTheChoices() throws {
+        let outcome = try StreamJobBinary.run(["sample", "nope"])
+        #expect(outcome.status == 64)
+        #expect(outcome.error.contains("There is no sample 'nope'. Choose one of: chunked, training, realtime"))
+    }
+
+    @Test func runtimeBenchmarkPrintsEveryFigure() throws {
+        let outcome = try StreamJobBinary.run(["bench", "runtime", "--runs", "1", "--scale", "0.01", "--workers", "2"])
+        #expect(outcome.status == 0, "\(outcome.error)")
+        for figure in ["empty tasks, submitted in batches", "empty tasks, submitted one at a time",
+                       "dependency hop latency p50", "dependency hop latency p99", "fan-out/fan-in",
+                       "actor calls (each returns a future)", "bytes copied, 100 tasks reading 1 MiB"] {
+            #expect(outcome.output.contains(figure), "missing \(figure)")
+        }
+        let copied = outcome.output.split(separator: "\n").first { $0.contains("bytes copied") }
+        #expect(copied?.contains(" 0.00 bytes") == true, "sharing one object must copy nothing: \(copied ?? "")")
+    }
+
+    @Test func versionNamesTheLinkedLibrdkafka() throws {
+        let outcome = try StreamJobBinary.run(["version"])
+        #expect(outcome.status == 0)
+        #expect(outcome.output.hasPrefix("stream-job "))
+        #expect(outcome.output.contains("librdkafka 2."))
+    }
+}
