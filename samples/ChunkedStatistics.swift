@@ -10,7 +10,7 @@ public enum ChunkedStatistics {
         seed: UInt64 = 42,
         print: @escaping @Sendable (String) -> Void
     ) async throws -> [SampleCheck] {
-        var random = SampleRandom(seed: seed)
+        var random = SeededRandom(seed: seed)
         let values = (0..<count).map { _ in 50 + 12 * random.normal() }
 
         let data = runtime.put(values)

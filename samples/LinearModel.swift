@@ -1,3 +1,5 @@
+import Stream
+
 /// Rows of features with a target each, stored flat (row-major) for speed.
 struct Dataset: Sendable {
     let dimension: Int
@@ -8,7 +10,7 @@ struct Dataset: Sendable {
 
     /// `count` rows with features uniform in [-1, 1) and target `w·x + b + noise`.
     static func synthetic(count: Int, weights: [Double], bias: Double, noise: Double, seed: UInt64) -> Dataset {
-        var random = SampleRandom(seed: seed)
+        var random = SeededRandom(seed: seed)
         var data = Dataset(dimension: weights.count)
         data.features.reserveCapacity(count * weights.count)
         data.targets.reserveCapacity(count)

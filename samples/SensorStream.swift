@@ -1,3 +1,5 @@
+import Stream
+
 /// Readings in columns: the unit a window's tasks work on.
 struct Readings: Sendable {
     var timestamps: [Int64] = []
@@ -22,7 +24,7 @@ struct SensorStream {
     let sensors: Int
     let maxDelay: Int64
     let total: Int
-    private var random: SampleRandom
+    private var random: SeededRandom
     private var produced = 0
 
     init(rate: Int, sensors: Int, maxDelay: Int64, seconds: Int, seed: UInt64) {
@@ -30,7 +32,7 @@ struct SensorStream {
         self.sensors = sensors
         self.maxDelay = maxDelay
         self.total = rate * seconds
-        self.random = SampleRandom(seed: seed)
+        self.random = SeededRandom(seed: seed)
     }
 
     /// The next `size` readings (fewer at the end; empty when done).

@@ -59,22 +59,17 @@ final class IdleWorkers: @unchecked Sendable {
     }
 
     /// Wakes one parked worker, if any. Call after making work visible.
-    func notifyOne() {
-        atomicMemoryFence(ordering: .sequentiallyConsistent)
-        guard sleepers.load(ordering: .sequentiallyConsistent) > 0 else { return }
-        pthread_mutex_lock(mutex)
-        epoch &+= 1
-        pthread_cond_signal(condition)
-        pthread_mutex_unlock(mutex)
-    }
+    func notifyOne() { notify(all: false) }
 
     /// Wakes every parked worker. Call after making several pieces of work visible.
-    func notifyAll() {
+    func notifyAll() { notify(all: true) }
+
+    private func notify(all: Bool) {
         atomicMemoryFence(ordering: .sequentiallyConsistent)
         guard sleepers.load(ordering: .sequentiallyConsistent) > 0 else { return }
         pthread_mutex_lock(mutex)
         epoch &+= 1
-        pthread_cond_broadcast(condition)
+        if all { pthread_cond_broadcast(condition) } else { pthread_cond_signal(condition) }
         pthread_mutex_unlock(mutex)
     }
 

@@ -24,7 +24,7 @@ import Testing
         try await withThrowingTaskGroup(of: Void.self) { group in
             for submitter in 0..<8 {
                 group.addTask {
-                    var generator = SplitMix(seed: UInt64(submitter))
+                    var generator = SeededRandom(seed: UInt64(submitter))
                     var refs: [TaskRef<Node>] = []
                     var expected: [Int] = []
                     for id in 0..<1_500 {
@@ -57,18 +57,5 @@ import Testing
         var ref = runtime.submit { 0 }
         for _ in 0..<20_000 { ref = runtime.submit(after: ref) { $0 + 1 } }
         #expect(try await ref.value == 20_000)
-    }
-}
-
-/// A small deterministic generator for tests.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
