@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -32,6 +33,7 @@ let package = Package(
             name: "Stream",
             dependencies: [
                 .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: settings
@@ -49,7 +51,11 @@ let package = Package(
             ],
             swiftSettings: settings
         ),
-        .testTarget(name: "StreamTests", dependencies: ["Stream", "StreamTesting"], swiftSettings: settings),
+        .testTarget(
+            name: "StreamTests",
+            dependencies: ["Stream", "StreamTesting", .product(name: "PropertyBased", package: "swift-property-based")],
+            swiftSettings: settings
+        ),
         .testTarget(name: "SamplesTests", dependencies: ["Samples", "Stream"], swiftSettings: settings),
         .testTarget(name: "IntegrationTests", dependencies: ["StreamJob"], swiftSettings: settings),
     ],

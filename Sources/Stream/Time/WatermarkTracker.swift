@@ -1,0 +1,69 @@
+/// The watermark of a stream read from several partitions: each partition's watermark is its
+/// largest timestamp minus the allowed disorder; the stream's is the minimum over the partitions
+/// that are not idle. Never goes backwards. A value state machine: no clocks, no I/O — callers
+/// pass processing time in.
+///
+/// ```swift
+/// var tracker = WatermarkTracker(strategy: .boundedOutOfOrderness(.seconds(2)))
+/// tracker.observe(timestamp: 10_000, partition: 0, now: 0)
+/// tracker.watermark   // 8000
+/// ```
+public struct WatermarkTracker: Sendable, Hashable {
+    struct Partition: Sendable, Hashable {
+        var maxTimestamp = Int64.min
+        var lastActivity: Int64
+    }
+
+    public let strategy: WatermarkStrategy
+    private var partitions: [Int: Partition] = [:]
+    /// The current watermark (`Int64.min` before any record).
+    public private(set) var watermark = EventTime.beginning
+
+    public init(strategy: WatermarkStrategy) {
+        self.strategy = strategy
+    }
+
+    /// Declares a partition before it has records, so it holds the watermark back from the start.
+    public mutating func register(partition: Int, now: Int64) {
+        if partitions[partition] == nil { partitions[partition] = Partition(lastActivity: now) }
+    }
+
+    /// Takes one record's timestamp into account; returns the new watermark.
+    @discardableResult
+    public mutating func observe(timestamp: Int64, partition: Int, now: Int64) -> Int64 {
+        var state = partitions[partition] ?? Partition(lastActivity: now)
+        state.lastActivity = now
+        if timestamp > state.maxTimestamp { state.maxTimestamp = timestamp }
+        partitions[partition] = state
+        recompute(now: now)
+        return watermark
+    }
+
+    /// Re-evaluates idleness at processing time `now`; returns the new watermark.
+    @discardableResult
+    public mutating func tick(now: Int64) -> Int64 {
+        recompute(now: now)
+        return watermark
+    }
+
+    /// Ends the input: the watermark goes to the end of time and every window fires.
+    public mutating func finish() {
+        watermark = EventTime.end
+    }
+
+    /// The watermark a partition alone would give.
+    func partitionWatermark(_ partition: Partition) -> Int64 {
+        partition.maxTimestamp == .min ? .min : partition.maxTimestamp - strategy.outOfOrderness
+    }
+
+    private mutating func recompute(now: Int64) {
+        var lowest: Int64?
+        for partition in partitions.values {
+            if let timeout = strategy.idleTimeout, now - partition.lastActivity >= timeout { continue }
+            let candidate = partitionWatermark(partition)
+            lowest = min(lowest ?? candidate, candidate)
+        }
+        // All partitions idle: hold the watermark where it is.
+        if let lowest, lowest > watermark { watermark = lowest }
+    }
+}

@@ -1,0 +1,38 @@
+/// A mergeable aggregate: windows pre-aggregate records as they arrive (`add`), combine
+/// partial results from parallel tasks (`merge`), and turn the accumulator into the output
+/// when the window fires (`finish`).
+///
+/// ```swift
+/// struct Mean: Aggregator {
+///     func zero() -> (Double, Int) { (0, 0) }
+///     func add(_ x: Double, to acc: inout (Double, Int)) { acc.0 += x; acc.1 += 1 }
+///     func merge(_ other: (Double, Int), into acc: inout (Double, Int)) { acc.0 += other.0; acc.1 += other.1 }
+///     func finish(_ acc: (Double, Int)) -> Double { acc.0 / Double(max(1, acc.1)) }
+/// }
+/// ```
+public protocol Aggregator<Input, Output>: Sendable {
+    associatedtype Input
+    associatedtype Accumulator: Sendable
+    associatedtype Output: Sendable
+
+    func zero() -> Accumulator
+    func add(_ input: Input, to accumulator: inout Accumulator)
+    func merge(_ other: Accumulator, into accumulator: inout Accumulator)
+    func finish(_ accumulator: Accumulator) -> Output
+}
+
+/// One result of a keyed window: the window, the key and the aggregate's output.
+public struct WindowResult<Key: Sendable, Value: Sendable>: Sendable {
+    public var window: Window
+    public var key: Key
+    public var value: Value
+
+    public init(window: Window, key: Key, value: Value) {
+        self.window = window
+        self.key = key
+        self.value = value
+    }
+}
+
+extension WindowResult: Equatable where Key: Equatable, Value: Equatable {}
+extension WindowResult: Hashable where Key: Hashable, Value: Hashable {}

@@ -1,0 +1,101 @@
+/// Counts records.
+///
+/// ```swift
+/// windowed.aggregate(.count)   // WindowResult<Key, Int>
+/// ```
+public struct Count<Input>: Aggregator {
+    public init() {}
+    @inlinable public func zero() -> Int { 0 }
+    @inlinable public func add(_ input: Input, to accumulator: inout Int) { accumulator += 1 }
+    @inlinable public func merge(_ other: Int, into accumulator: inout Int) { accumulator += other }
+    @inlinable public func finish(_ accumulator: Int) -> Int { accumulator }
+}
+
+/// Sums a numeric field.
+///
+/// ```swift
+/// windowed.aggregate(.sum(\.amount))
+/// ```
+public struct Sum<Input, Value: AdditiveArithmetic & Sendable>: Aggregator {
+    public let value: @Sendable (Input) -> Value
+    public init(_ value: @escaping @Sendable (Input) -> Value) { self.value = value }
+    @inlinable public func zero() -> Value { .zero }
+    @inlinable public func add(_ input: Input, to accumulator: inout Value) { accumulator += value(input) }
+    @inlinable public func merge(_ other: Value, into accumulator: inout Value) { accumulator += other }
+    @inlinable public func finish(_ accumulator: Value) -> Value { accumulator }
+}
+
+/// The smallest (`Extreme.min`) or largest (`Extreme.max`) value of a field; nil for no records.
+public struct Extreme<Input, Value: Comparable & Sendable>: Aggregator {
+    public let value: @Sendable (Input) -> Value
+    public let keepsLargest: Bool
+    public init(largest: Bool, _ value: @escaping @Sendable (Input) -> Value) {
+        self.value = value
+        self.keepsLargest = largest
+    }
+    public func zero() -> Value? { nil }
+    public func add(_ input: Input, to accumulator: inout Value?) { merge(value(input), into: &accumulator) }
+    public func merge(_ other: Value?, into accumulator: inout Value?) {
+        guard let other else { return }
+        guard let current = accumulator else { accumulator = other; return }
+        accumulator = keepsLargest ? Swift.max(current, other) : Swift.min(current, other)
+    }
+    public func finish(_ accumulator: Value?) -> Value? { accumulator }
+}
+
+/// The mean of a numeric field; nil for no records.
+public struct Average<Input>: Aggregator {
+    public let value: @Sendable (Input) -> Double
+    public init(_ value: @escaping @Sendable (Input) -> Double) { self.value = value }
+    public func zero() -> (sum: Double, count: Int) { (0, 0) }
+    public func add(_ input: Input, to accumulator: inout (sum: Double, count: Int)) {
+        accumulator.sum += value(input)
+        accumulator.count += 1
+    }
+    public func merge(_ other: (sum: Double, count: Int), into accumulator: inout (sum: Double, count: Int)) {
+        accumulator.sum += other.sum
+        accumulator.count += other.count
+    }
+    public func finish(_ accumulator: (sum: Double, count: Int)) -> Double? {
+        accumulator.count == 0 ? nil : accumulator.sum / Double(accumulator.count)
+    }
+}
+
+/// Two aggregates over the same records, in one pass.
+///
+/// ```swift
+/// windowed.aggregate(.count, .sum(\.value))   // WindowResult<Key, (Int, Int64)>
+/// ```
+public struct Both<First: Aggregator, Second: Aggregator>: Aggregator where First.Input == Second.Input {
+    public let first: First
+    public let second: Second
+    public init(_ first: First, _ second: Second) {
+        self.first = first
+        self.second = second
+    }
+    @inlinable public func zero() -> (First.Accumulator, Second.Accumulator) { (first.zero(), second.zero()) }
+    @inlinable public func add(_ input: First.Input, to accumulator: inout (First.Accumulator, Second.Accumulator)) {
+        first.add(input, to: &accumulator.0)
+        second.add(input, to: &accumulator.1)
+    }
+    @inlinable public func merge(_ other: (First.Accumulator, Second.Accumulator), into accumulator: inout (First.Accumulator, Second.Accumulator)) {
+        first.merge(other.0, into: &accumulator.0)
+        second.merge(other.1, into: &accumulator.1)
+    }
+    @inlinable public func finish(_ accumulator: (First.Accumulator, Second.Accumulator)) -> (First.Output, Second.Output) {
+        (first.finish(accumulator.0), second.finish(accumulator.1))
+    }
+}
+
+extension Aggregator {
+    /// Counts records: `.aggregate(.count)`.
+    public static func count<T>() -> Count<T> where Self == Count<T> { Count() }
+    /// Sums a field: `.aggregate(.sum(\.amount))`.
+    public static func sum<T, V>(_ value: @escaping @Sendable (T) -> V) -> Sum<T, V> where Self == Sum<T, V> { Sum(value) }
+    /// The smallest value of a field: `.aggregate(.min(\.price))`.
+    public static func min<T, V>(_ value: @escaping @Sendable (T) -> V) -> Extreme<T, V> where Self == Extreme<T, V> { Extreme(largest: false, value) }
+    /// The largest value of a field: `.aggregate(.max(\.price))`.
+    public static func max<T, V>(_ value: @escaping @Sendable (T) -> V) -> Extreme<T, V> where Self == Extreme<T, V> { Extreme(largest: true, value) }
+    /// The mean of a field: `.aggregate(.average(\.latency))`.
+    public static func average<T>(_ value: @escaping @Sendable (T) -> Double) -> Average<T> where Self == Average<T> { Average(value) }
+}
