@@ -53,7 +53,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StreamTests",
-            dependencies: ["Stream", "StreamTesting", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: ["Stream", "Operators", "StreamTesting", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: settings
         ),
         .testTarget(name: "SamplesTests", dependencies: ["Samples", "Stream"], swiftSettings: settings),

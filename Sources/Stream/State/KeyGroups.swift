@@ -10,7 +10,7 @@ public protocol StableHashable: Hashable, Sendable {
 
 /// FNV-1a over bytes, finished with a 64-bit mix so nearby keys spread over key groups.
 @inlinable
-func stableHash<Bytes: Sequence<UInt8>>(bytes: Bytes) -> UInt64 {
+func stableHashOfBytes<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> UInt64 {
     var hash: UInt64 = 0xCBF2_9CE4_8422_2325
     for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
     return mix(hash)
@@ -27,7 +27,7 @@ func mix(_ value: UInt64) -> UInt64 {
 extension String: StableHashable {
     @inlinable public var stableHash: UInt64 {
         var copy = self
-        return copy.withUTF8 { Stream.stableHash(bytes: $0) }
+        return copy.withUTF8 { stableHashOfBytes($0) }
     }
 }
 

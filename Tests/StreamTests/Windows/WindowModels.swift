@@ -10,8 +10,8 @@ struct Event: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// What a window run produced: results in emission order, and the positions of late records.
-struct WindowRun: Equatable, CustomStringConvertible {
-    struct Row: Hashable, CustomStringConvertible {
+struct WindowRun: Equatable, Sendable, CustomStringConvertible {
+    struct Row: Hashable, Sendable, CustomStringConvertible {
         var window: Window
         var key: Int
         var count: Int

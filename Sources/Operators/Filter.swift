@@ -1,0 +1,10 @@
+extension Stream {
+    /// Keeps the records for which `isIncluded` is true.
+    ///
+    /// ```swift
+    /// orders.filter { $0.amount > 0 }
+    /// ```
+    public func filter(_ isIncluded: @escaping @Sendable (Value) throws -> Bool) -> Stream<Value> {
+        transform("filter") { try $0.filter(isIncluded) }
+    }
+}

@@ -1,0 +1,10 @@
+extension Stream {
+    /// Turns each record into any number of records (each keeps the event time of its source).
+    ///
+    /// ```swift
+    /// sentences.flatMap { $0.split(separator: " ").map(String.init) }   // Stream<String> of words
+    /// ```
+    public func flatMap<Output: Sendable>(_ transform: @escaping @Sendable (Value) throws -> [Output]) -> Stream<Output> {
+        self.transform("flatMap") { try $0.flatMap(transform) }
+    }
+}

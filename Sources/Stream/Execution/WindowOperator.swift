@@ -1,0 +1,134 @@
+import DequeModule
+import Logging
+
+/// Runs a keyed window step: routes each batch by key group to the range actors, merges their
+/// emissions into stream order in a task, and forwards results and late records downstream in
+/// order. At most `maxInFlight` batches are in flight; the driver waits for the oldest beyond
+/// that (back-pressure to the source).
+///
+/// `@unchecked Sendable` is safe: `position` and `inFlight` are touched only by `consume` and
+/// `finish`, which the job's driver calls one at a time, in order.
+final class WindowOperator<Key: StableHashable, Value: Sendable, Agg: Aggregator>: @unchecked Sendable
+where Agg.Input == Value {
+    typealias Results = RecordBatch<WindowResult<Key, Agg.Output>>
+    typealias Merged = (results: Results, late: RecordBatch<Value>)
+
+    let id: String
+    let context: RunContext
+    let keyed: KeyedStream<Key, Value>
+    let ranges: [ActorRef<WindowRange<Key, Agg>>]
+    let rangeOfGroup: [Int]
+    let results: BatchReceiver<WindowResult<Key, Agg.Output>>
+    let late: BatchReceiver<Value>?
+    let maxInFlight = 4
+    private var position = 0
+    private var inFlight = Deque<TaskRef<Merged>>()
+
+    init(id: String, context: RunContext, keyed: KeyedStream<Key, Value>, initial: KeyedWindowState<Key, Agg>,
+         results: BatchReceiver<WindowResult<Key, Agg.Output>>, late: BatchReceiver<Value>?) throws {
+        self.id = id
+        self.context = context
+        self.keyed = keyed
+        self.results = results
+        self.late = late
+        let groupRanges = keyed.keyGroups.ranges(parallelism: context.runtime.workerCount)
+        var rangeOfGroup = [Int](repeating: 0, count: keyed.keyGroups.count)
+        for (index, range) in groupRanges.enumerated() { for group in range { rangeOfGroup[group] = index } }
+        self.rangeOfGroup = rangeOfGroup
+        ranges = try groupRanges.map { _ in try context.runtime.actor(WindowRange<Key, Agg>.self, restoring: initial) }
+    }
+
+    func receiver() throws -> BatchReceiver<Value> {
+        BatchReceiver(consume: { try await self.consume($0) }, finish: { try await self.finish() })
+    }
+
+    private func consume(_ batch: RecordBatch<Value>) async throws {
+        guard batch.count > 0 else { return }
+        guard batch.hasEventTime else {
+            throw StreamError(.invalidJob, step: id, action: "window", message: "records reached the window without event time")
+        }
+        var parts = [RangeBatch<Key, Value>](repeating: RangeBatch(), count: ranges.count)
+        for index in parts.indices { parts[index].reserve(batch.count / ranges.count + 16) }
+        let groups = keyed.keyGroups
+        for index in 0..<batch.count {
+            let value = batch.values[index]
+            let key = keyed.key(value)
+            let group = groups.group(of: key)
+            let range = rangeOfGroup[group]
+            parts[range].values.append(value)
+            parts[range].keys.append(key)
+            parts[range].groups.append(group)
+            parts[range].timestamps.append(batch.timestamps[index])
+            parts[range].watermarks.append(batch.watermarks[index])
+            parts[range].positions.append(position + index)
+        }
+        let end = batch.endWatermark
+        let calls = zip(ranges, parts).map { range, part in range.call { $0.process(part, endWatermark: end) } }
+        var after = Array(batch.watermarks.dropFirst())
+        after.append(end)
+        let timeline = WatermarkTimeline(firstPosition: position, watermarks: after)
+        let first = position
+        inFlight.append(merge(calls, timeline: timeline) { positions in
+            var late = RecordBatch<Value>(values: [], timestamps: [], watermarks: [], endWatermark: end)
+            for position in positions {
+                let index = position - first
+                late.values.append(batch.values[index])
+                late.timestamps.append(batch.timestamps[index])
+                late.watermarks.append(batch.watermarks[index])
+            }
+            return late
+        })
+        position += batch.count
+        try await forward(waitingFor: inFlight.count > maxInFlight ? inFlight.count - maxInFlight : 0)
+    }
+
+    private func finish() async throws {
+        let calls = ranges.map { range in
+            range.call { range -> RangeOutput<Key, Agg.Output> in
+                var output = RangeOutput<Key, Agg.Output>()
+                range.state.advance(to: EventTime.end, into: &output.emissions)
+                return output
+            }
+        }
+        inFlight.append(merge(calls, timeline: WatermarkTimeline(firstPosition: position, watermarks: [])) { _ in
+            RecordBatch(values: [])
+        })
+        try await forward(waitingFor: inFlight.count)
+        try await results.finish()
+        try await late?.finish()
+    }
+
+    /// A task that puts the ranges' emissions into stream order and gathers the late records.
+    private func merge(
+        _ calls: [TaskRef<RangeOutput<Key, Agg.Output>>], timeline: WatermarkTimeline,
+        lateRecords: @escaping @Sendable ([Int]) -> RecordBatch<Value>
+    ) -> TaskRef<Merged> {
+        context.runtime.submit(afterAll: calls) { outputs in
+            let emissions = outputs.count == 1 ? outputs[0].emissions : outputs.flatMap(\.emissions)
+            let ordered = WindowEmission.streamOrder(emissions, firingPosition: timeline.firingPosition)
+            let latePositions = outputs.flatMap(\.latePositions).sorted()
+            return (RecordBatch(values: ordered.map(\.result)), lateRecords(latePositions))
+        }
+    }
+
+    /// Sends finished merges downstream in order: every one already done, and at least `count`
+    /// (waiting for them).
+    private func forward(waitingFor count: Int) async throws {
+        var mustWait = count
+        while let head = inFlight.first, mustWait > 0 || head.isReady {
+            inFlight.removeFirst()
+            mustWait -= 1
+            let merged = try await head.value
+            if merged.results.count > 0 { try await results.consume(merged.results) }
+            if merged.late.count > 0 {
+                if let late {
+                    try await late.consume(merged.late)
+                } else {
+                    context.count { $0.lateRecordsUnconnected += merged.late.count }
+                    Logger(label: "stream.window").warning(
+                        "\(merged.late.count) late records in step '\(id)' reach no sink: connect .late to keep them")
+                }
+            }
+        }
+    }
+}

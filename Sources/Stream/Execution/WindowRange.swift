@@ -1,0 +1,52 @@
+/// The records of one batch that belong to one range of key groups, in columns.
+struct RangeBatch<Key: Sendable, Value: Sendable>: Sendable {
+    var values: [Value] = []
+    var keys: [Key] = []
+    var groups: [Int] = []
+    var timestamps: [Int64] = []
+    var watermarks: [Int64] = []
+    var positions: [Int] = []
+
+    mutating func reserve(_ count: Int) {
+        values.reserveCapacity(count)
+        keys.reserveCapacity(count)
+        groups.reserveCapacity(count)
+        timestamps.reserveCapacity(count)
+        watermarks.reserveCapacity(count)
+        positions.reserveCapacity(count)
+    }
+}
+
+/// What one range gives back for a batch.
+struct RangeOutput<Key: Sendable, Output: Sendable>: Sendable {
+    var emissions: [WindowEmission<Key, Output>] = []
+    var latePositions: [Int] = []
+}
+
+/// The windows of one range of key groups, as a long-lived actor on the runtime: one per range,
+/// not one per key, called once per batch.
+struct WindowRange<Key: StableHashable, Agg: Aggregator>: RuntimeActor where Agg.Input: Sendable {
+    struct MissingState: Error {}
+
+    var state: KeyedWindowState<Key, Agg>
+
+    init(restoring snapshot: KeyedWindowState<Key, Agg>?) throws {
+        guard let snapshot else { throw MissingState() }
+        state = snapshot
+    }
+
+    func snapshot() -> KeyedWindowState<Key, Agg> { state }
+
+    /// Adds the batch's records in order, then fires what the batch's end watermark reached.
+    mutating func process(_ batch: RangeBatch<Key, Agg.Input>, endWatermark: Int64) -> RangeOutput<Key, Agg.Output> {
+        var output = RangeOutput<Key, Agg.Output>()
+        for index in batch.values.indices {
+            let accepted = state.add(batch.values[index], key: batch.keys[index], keyGroup: batch.groups[index],
+                                     timestamp: batch.timestamps[index], watermark: batch.watermarks[index],
+                                     position: batch.positions[index], into: &output.emissions)
+            if !accepted { output.latePositions.append(batch.positions[index]) }
+        }
+        state.advance(to: endWatermark, into: &output.emissions)
+        return output
+    }
+}

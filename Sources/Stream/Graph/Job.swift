@@ -1,0 +1,100 @@
+import Synchronization
+
+/// A pipeline: sources, steps and sinks, described first and run later. Building it connects
+/// to nothing; ``validate()`` says what cannot run; ``run(on:)`` is the only effect.
+///
+/// ```swift
+/// let job = Job("clicks-per-user")
+/// job.source("clicks", .csvFile("clicks.csv", as: Click.self))
+///     .eventTime(\.timestamp, watermark: .boundedOutOfOrderness(.seconds(5)))
+///     .keyed(by: \.user)
+///     .window("per-minute", .tumbling(.seconds(60)))
+///     .aggregate(.count())
+///     .results.sink("counts", .stdout())
+/// try await job.run()
+/// ```
+public final class Job: Sendable {
+    public let name: String
+    let graph = Mutex(JobGraph())
+
+    public init(_ name: String) {
+        self.name = name
+    }
+
+    /// Checks that the job can run; throws a ``StreamError`` listing every problem and what to change.
+    public func validate() throws {
+        let problems = graph.withLock { $0.problems() }
+        guard problems.isEmpty else {
+            throw StreamError(.invalidJob, step: name, action: "validate",
+                              message: problems.count == 1 ? problems[0] : "\n  - " + problems.joined(separator: "\n  - "))
+        }
+    }
+
+    /// The steps and their edges, one per line: `source clicks -> map -> window per-minute -> sink counts`.
+    public var steps: [JobGraph.Step] { graph.withLock { $0.steps } }
+
+    /// Runs the job to the end of its (bounded) input on `runtime`, or a new runtime with one
+    /// worker per core. Validates first.
+    @discardableResult
+    public func run(on runtime: Runtime? = nil) async throws -> JobSummary {
+        try validate()
+        let runtime = runtime ?? Runtime()
+        let context = RunContext(runtime: runtime, job: self)
+        let sources = graph.withLock { $0.sourceRunners }
+        for source in sources {
+            try await source(context)
+        }
+        return context.summary
+    }
+}
+
+/// What a finished run did.
+public struct JobSummary: Sendable, Equatable {
+    /// Records read from every source.
+    public var recordsRead = 0
+    /// Records written to every sink.
+    public var recordsWritten = 0
+    /// Late records that reached no sink because the window's late stream was not connected.
+    public var lateRecordsUnconnected = 0
+    /// Bad records sent to a dead-letter destination instead of failing the job.
+    public var deadLetters = 0
+}
+
+/// The description of a job's graph, for validation and display.
+public struct JobGraph: Sendable {
+    public struct Step: Sendable, CustomStringConvertible {
+        public var id: Int
+        public var kind: String
+        public var name: String?
+        public var inputs: [Int]
+        public var description: String { name.map { "\(kind) '\($0)'" } ?? kind }
+    }
+
+    public private(set) var steps: [Step] = []
+    var extraProblems: [String] = []
+    var sourceRunners: [@Sendable (RunContext) async throws -> Void] = []
+
+    mutating func add(_ kind: String, name: String?, inputs: [Int]) -> Int {
+        steps.append(Step(id: steps.count, kind: kind, name: name, inputs: inputs))
+        return steps.count - 1
+    }
+
+    func problems() -> [String] {
+        var problems = extraProblems
+        var seen: [String: String] = [:]
+        for step in steps {
+            guard let name = step.name else { continue }
+            if let other = seen[name] {
+                problems.append("step id '\(name)' is used by both a \(other) and a \(step.kind) step; give each stateful or I/O step its own id")
+            }
+            seen[name] = step.kind
+        }
+        if sourceRunners.isEmpty { problems.append("the job has no source; add one with job.source(_:_:)") }
+        let consumed = Set(steps.flatMap(\.inputs))
+        // A late stream left unconnected is allowed: its records are counted and logged, not lost silently.
+        for step in steps where !consumed.contains(step.id) && step.kind != "sink" && step.kind != "late" {
+            problems.append("the output of \(step) goes nowhere; end it with .sink(_:_:)")
+        }
+        return problems
+    }
+}

@@ -1,0 +1,95 @@
+/// A stream whose records are grouped by key: what windows and stateful steps need. Keys hash
+/// into key groups (128 by default) so state can move whole between parallel ranges.
+///
+/// ```swift
+/// let perUser = clicks.keyed(by: \.user)
+/// ```
+public struct KeyedStream<Key: StableHashable, Value: Sendable>: Sendable {
+    public let stream: Stream<Value>
+    public let key: @Sendable (Value) -> Key
+    public let keyGroups: KeyGroups
+}
+
+extension Stream {
+    /// Groups records by `key`. Keys must hash the same on every run (``StableHashable``):
+    /// `String` and the integer types do.
+    public func keyed<Key: StableHashable>(by key: @escaping @Sendable (Value) -> Key, keyGroups: KeyGroups = KeyGroups()) -> KeyedStream<Key, Value> {
+        KeyedStream(stream: self, key: key, keyGroups: keyGroups)
+    }
+}
+
+/// A keyed stream cut into windows, waiting for its aggregate.
+public struct WindowedStream<Key: StableHashable, Value: Sendable>: Sendable {
+    public let keyed: KeyedStream<Key, Value>
+    public let id: String
+    public let spec: WindowSpec
+    public let allowedLateness: Duration
+}
+
+/// What a window step gives: its results, and the records that came too late for any window.
+///
+/// ```swift
+/// let counts = perUser.window("per-minute", .tumbling(.seconds(60))).aggregate(.count())
+/// counts.results.sink("counts", …)
+/// counts.late.sink("late", …)
+/// ```
+public struct WindowedAggregate<Key: StableHashable, Output: Sendable, Value: Sendable>: Sendable {
+    /// One result per key and window, in window order.
+    public let results: Stream<WindowResult<Key, Output>>
+    /// Records late for all their windows (after allowed lateness), in read order.
+    public let late: Stream<Value>
+}
+
+extension KeyedStream {
+    /// Cuts the stream into event-time windows; `id` names the step (and its checkpointed state).
+    ///
+    /// ```swift
+    /// perUser.window("per-minute", .tumbling(.seconds(60)), allowedLateness: .seconds(10))
+    /// ```
+    public func window(_ id: String, _ spec: WindowSpec, allowedLateness: Duration = .zero) -> WindowedStream<Key, Value> {
+        if let problem = spec.problem { stream.job.problem("step '\(id)': \(problem)") }
+        if !stream.hasEventTime {
+            stream.job.problem("step '\(id)': an event-time window needs event time; call .eventTime(_:watermark:) before .keyed(by:)")
+        }
+        if allowedLateness < .zero { stream.job.problem("step '\(id)': allowed lateness cannot be negative") }
+        return WindowedStream(keyed: self, id: id, spec: spec, allowedLateness: allowedLateness)
+    }
+}
+
+extension WindowedStream {
+    /// Aggregates each key's records in each window. Mergeable aggregates pre-aggregate while the
+    /// window is open; when it fires, the window's key-group ranges are merged as a batch of tasks.
+    ///
+    /// ```swift
+    /// windowed.aggregate(.count())
+    /// windowed.aggregate(Both(.count(), .sum(\.amount)))
+    /// ```
+    public func aggregate<Agg: Aggregator>(_ aggregator: Agg) -> WindowedAggregate<Key, Agg.Output, Value>
+    where Agg.Input == Value {
+        let source = keyed.stream
+        let results: Stream<WindowResult<Key, Agg.Output>> = source.derive("window", name: id, hasEventTime: false)
+        let late: Stream<Value> = source.job.graph.withLock { graph in
+            let step = graph.add("late", name: nil, inputs: [results.node.step])
+            return Stream(node: StreamNode(step: step, job: source.job), hasEventTime: source.hasEventTime)
+        }
+        let spec = self.spec
+        let lateness = allowedLateness
+        let keyed = self.keyed
+        let id = self.id
+        source.node.attach { context in
+            let operation = try WindowOperator<Key, Value, Agg>(
+                id: id, context: context, keyed: keyed,
+                initial: KeyedWindowState(spec: spec, allowedLateness: lateness, aggregator: aggregator),
+                results: try results.node.receiver(in: context),
+                late: late.node.hasConsumers ? try late.node.receiver(in: context) : nil)
+            return try operation.receiver()
+        }
+        return WindowedAggregate(results: results, late: late)
+    }
+
+    /// Both aggregates in one pass: `.aggregate(.count(), .sum(\.amount))` gives `(Int, Int64)`.
+    public func aggregate<First: Aggregator, Second: Aggregator>(_ first: First, _ second: Second)
+    -> WindowedAggregate<Key, (First.Output, Second.Output), Value> where First.Input == Value, Second.Input == Value {
+        aggregate(Both(first, second))
+    }
+}

@@ -1,0 +1,70 @@
+/// A batch of records: the unit every step works on. Once event time is assigned, each record
+/// also carries its timestamp and the watermark before it (made by the records read before
+/// it), so steps that drop or repeat records keep time exact whatever the batch sizes.
+///
+/// ```swift
+/// let doubled = batch.map { $0 * 2 }            // time columns kept
+/// let positives = batch.filter { $0 > 0 }       // time columns filtered alike
+/// ```
+public struct RecordBatch<Value: Sendable>: Sendable {
+    public var values: [Value]
+    /// Each record's event time (empty before `eventTime` is assigned).
+    public internal(set) var timestamps: [Int64]
+    /// The watermark before each record (empty before `eventTime` is assigned).
+    public internal(set) var watermarks: [Int64]
+    /// The watermark after the batch's last record.
+    public internal(set) var endWatermark: Int64
+
+    public init(values: [Value]) {
+        self.values = values
+        timestamps = []
+        watermarks = []
+        endWatermark = EventTime.beginning
+    }
+
+    @usableFromInline
+    init(values: [Value], timestamps: [Int64], watermarks: [Int64], endWatermark: Int64) {
+        self.values = values
+        self.timestamps = timestamps
+        self.watermarks = watermarks
+        self.endWatermark = endWatermark
+    }
+
+    public var count: Int { values.count }
+    public var hasEventTime: Bool { timestamps.count == values.count && !values.isEmpty }
+
+    /// Transforms each value, keeping its time.
+    @inlinable
+    public func map<Output>(_ transform: (Value) throws -> Output) rethrows -> RecordBatch<Output> {
+        RecordBatch<Output>(values: try values.map(transform), timestamps: timestamps,
+                            watermarks: watermarks, endWatermark: endWatermark)
+    }
+
+    /// Keeps the records for which `isIncluded` is true, with their time.
+    public func filter(_ isIncluded: (Value) throws -> Bool) rethrows -> RecordBatch<Value> {
+        try compactMap { try isIncluded($0) ? $0 : nil }
+    }
+
+    /// Transforms each value, dropping those that give nil, keeping the time of the rest.
+    public func compactMap<Output>(_ transform: (Value) throws -> Output?) rethrows -> RecordBatch<Output> {
+        try flatMap { value in try transform(value).map { [$0] } ?? [] }
+    }
+
+    /// Turns each value into any number of values, each with the time of the one it came from.
+    public func flatMap<Output>(_ transform: (Value) throws -> [Output]) rethrows -> RecordBatch<Output> {
+        var out = RecordBatch<Output>(values: [], timestamps: [], watermarks: [], endWatermark: endWatermark)
+        out.values.reserveCapacity(values.count)
+        let timed = hasEventTime
+        for index in values.indices {
+            let produced = try transform(values[index])
+            out.values.append(contentsOf: produced)
+            if timed {
+                for _ in produced.indices {
+                    out.timestamps.append(timestamps[index])
+                    out.watermarks.append(watermarks[index])
+                }
+            }
+        }
+        return out
+    }
+}
