@@ -39,10 +39,14 @@ let package = Package(
             swiftSettings: settings
         ),
         .target(name: "Operators", dependencies: ["Stream"], swiftSettings: settings),
-        .target(name: "Connectors", dependencies: ["Stream", "CRdKafka"], swiftSettings: settings),
+        .target(
+            name: "Connectors",
+            dependencies: ["Stream", "CRdKafka", .product(name: "DequeModule", package: "swift-collections")],
+            swiftSettings: settings
+        ),
         .target(name: "StreamTesting", dependencies: ["Stream"], swiftSettings: settings),
         .target(name: "Samples", dependencies: ["Stream", "Operators"], path: "samples", swiftSettings: settings),
-        .target(name: "StreamBenchmarks", dependencies: ["Stream"], path: "Benchmarks", swiftSettings: settings),
+        .target(name: "StreamBenchmarks", dependencies: ["Stream", "Operators", "Connectors"], path: "Benchmarks", swiftSettings: settings),
         .executableTarget(
             name: "StreamJob",
             dependencies: [
@@ -56,6 +60,7 @@ let package = Package(
             dependencies: ["Stream", "Operators", "StreamTesting", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: settings
         ),
+        .testTarget(name: "ConnectorsTests", dependencies: ["Connectors", "Operators", "StreamTesting"], swiftSettings: settings),
         .testTarget(name: "SamplesTests", dependencies: ["Samples", "Stream"], swiftSettings: settings),
         .testTarget(name: "IntegrationTests", dependencies: ["StreamJob"], swiftSettings: settings),
     ],

@@ -89,3 +89,25 @@ func residentBytes() -> Int {
     }) == 2 else { return 0 }
     return resident * Int(sysconf(Int32(_SC_PAGESIZE)))
 }
+
+/// The peak resident memory of this process in bytes (Linux: VmHWM), 0 where unknown.
+func peakResidentBytes() -> Int {
+    guard let file = fopen("/proc/self/status", "r") else { return 0 }
+    defer { fclose(file) }
+    var line = [CChar](repeating: 0, count: 256)
+    while fgets(&line, Int32(line.count), file) != nil {
+        let text = line.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        if text.hasPrefix("VmHWM:") {
+            let digits = text.filter(\.isNumber)
+            return (Int(digits) ?? 0) * 1024
+        }
+    }
+    return 0
+}
+
+/// Resets the peak resident memory to the current one (Linux), so each run reports its own.
+func resetPeakResident() {
+    guard let file = fopen("/proc/self/clear_refs", "w") else { return }
+    fputs("5", file)
+    fclose(file)
+}

@@ -1,5 +1,5 @@
-import DequeModule
-import Logging
+public import DequeModule
+public import Logging
 
 /// Runs a keyed window step: routes each batch by key group to the range actors, merges their
 /// emissions into stream order in a task, and forwards results and late records downstream in
@@ -8,22 +8,24 @@ import Logging
 ///
 /// `@unchecked Sendable` is safe: `position` and `inFlight` are touched only by `consume` and
 /// `finish`, which the job's driver calls one at a time, in order.
+@usableFromInline
 final class WindowOperator<Key: StableHashable, Value: Sendable, Agg: Aggregator>: @unchecked Sendable
 where Agg.Input == Value {
-    typealias Results = RecordBatch<WindowResult<Key, Agg.Output>>
-    typealias Merged = (results: Results, late: RecordBatch<Value>)
+    @usableFromInline typealias Results = RecordBatch<WindowResult<Key, Agg.Output>>
+    @usableFromInline typealias Merged = (results: Results, late: RecordBatch<Value>)
 
-    let id: String
-    let context: RunContext
-    let keyed: KeyedStream<Key, Value>
-    let ranges: [ActorRef<WindowRange<Key, Agg>>]
-    let rangeOfGroup: [Int]
-    let results: BatchReceiver<WindowResult<Key, Agg.Output>>
-    let late: BatchReceiver<Value>?
-    let maxInFlight = 4
-    private var position = 0
-    private var inFlight = Deque<TaskRef<Merged>>()
+    @usableFromInline let id: String
+    @usableFromInline let context: RunContext
+    @usableFromInline let keyed: KeyedStream<Key, Value>
+    @usableFromInline let ranges: [ActorRef<WindowRange<Key, Agg>>]
+    @usableFromInline let rangeOfGroup: [Int]
+    @usableFromInline let results: BatchReceiver<WindowResult<Key, Agg.Output>>
+    @usableFromInline let late: BatchReceiver<Value>?
+    @usableFromInline let maxInFlight = 4
+    @usableFromInline var position = 0
+    @usableFromInline var inFlight = Deque<TaskRef<Merged>>()
 
+    @inlinable
     init(id: String, context: RunContext, keyed: KeyedStream<Key, Value>, initial: KeyedWindowState<Key, Agg>,
          results: BatchReceiver<WindowResult<Key, Agg.Output>>, late: BatchReceiver<Value>?) throws {
         self.id = id
@@ -38,11 +40,13 @@ where Agg.Input == Value {
         ranges = try groupRanges.map { _ in try context.runtime.actor(WindowRange<Key, Agg>.self, restoring: initial) }
     }
 
+    @inlinable
     func receiver() throws -> BatchReceiver<Value> {
         BatchReceiver(consume: { try await self.consume($0) }, finish: { try await self.finish() })
     }
 
-    private func consume(_ batch: RecordBatch<Value>) async throws {
+    @inlinable
+    func consume(_ batch: RecordBatch<Value>) async throws {
         guard batch.count > 0 else { return }
         guard batch.hasEventTime else {
             throw StreamError(.invalidJob, step: id, action: "window", message: "records reached the window without event time")
@@ -69,20 +73,16 @@ where Agg.Input == Value {
         let timeline = WatermarkTimeline(firstPosition: position, watermarks: after)
         let first = position
         inFlight.append(merge(calls, timeline: timeline) { positions in
-            var late = RecordBatch<Value>(values: [], timestamps: [], watermarks: [], endWatermark: end)
-            for position in positions {
-                let index = position - first
-                late.values.append(batch.values[index])
-                late.timestamps.append(batch.timestamps[index])
-                late.watermarks.append(batch.watermarks[index])
-            }
-            return late
+            let indices = positions.map { $0 - first }
+            return RecordBatch(values: indices.map { batch.values[$0] }, timestamps: indices.map { batch.timestamps[$0] },
+                               watermarks: indices.map { batch.watermarks[$0] }, endWatermark: end)
         })
         position += batch.count
         try await forward(waitingFor: inFlight.count > maxInFlight ? inFlight.count - maxInFlight : 0)
     }
 
-    private func finish() async throws {
+    @inlinable
+    func finish() async throws {
         let calls = ranges.map { range in
             range.call { range -> RangeOutput<Key, Agg.Output> in
                 var output = RangeOutput<Key, Agg.Output>()
@@ -99,7 +99,8 @@ where Agg.Input == Value {
     }
 
     /// A task that puts the ranges' emissions into stream order and gathers the late records.
-    private func merge(
+    @inlinable
+    func merge(
         _ calls: [TaskRef<RangeOutput<Key, Agg.Output>>], timeline: WatermarkTimeline,
         lateRecords: @escaping @Sendable ([Int]) -> RecordBatch<Value>
     ) -> TaskRef<Merged> {
@@ -113,7 +114,8 @@ where Agg.Input == Value {
 
     /// Sends finished merges downstream in order: every one already done, and at least `count`
     /// (waiting for them).
-    private func forward(waitingFor count: Int) async throws {
+    @inlinable
+    func forward(waitingFor count: Int) async throws {
         var mustWait = count
         while let head = inFlight.first, mustWait > 0 || head.isReady {
             inFlight.removeFirst()

@@ -1,12 +1,16 @@
 /// The records of one batch that belong to one range of key groups, in columns.
+@usableFromInline
 struct RangeBatch<Key: Sendable, Value: Sendable>: Sendable {
-    var values: [Value] = []
-    var keys: [Key] = []
-    var groups: [Int] = []
-    var timestamps: [Int64] = []
-    var watermarks: [Int64] = []
-    var positions: [Int] = []
+    @usableFromInline var values: [Value] = []
+    @usableFromInline var keys: [Key] = []
+    @usableFromInline var groups: [Int] = []
+    @usableFromInline var timestamps: [Int64] = []
+    @usableFromInline var watermarks: [Int64] = []
+    @usableFromInline var positions: [Int] = []
 
+    @inlinable init() {}
+
+    @inlinable
     mutating func reserve(_ count: Int) {
         values.reserveCapacity(count)
         keys.reserveCapacity(count)
@@ -18,26 +22,35 @@ struct RangeBatch<Key: Sendable, Value: Sendable>: Sendable {
 }
 
 /// What one range gives back for a batch.
+@usableFromInline
 struct RangeOutput<Key: Sendable, Output: Sendable>: Sendable {
-    var emissions: [WindowEmission<Key, Output>] = []
-    var latePositions: [Int] = []
+    @usableFromInline var emissions: [WindowEmission<Key, Output>] = []
+    @usableFromInline var latePositions: [Int] = []
+
+    @inlinable init() {}
 }
 
 /// The windows of one range of key groups, as a long-lived actor on the runtime: one per range,
 /// not one per key, called once per batch.
+@usableFromInline
 struct WindowRange<Key: StableHashable, Agg: Aggregator>: RuntimeActor where Agg.Input: Sendable {
-    struct MissingState: Error {}
+    @usableFromInline struct MissingState: Error {
+        @inlinable init() {}
+    }
 
-    var state: KeyedWindowState<Key, Agg>
+    @usableFromInline var state: KeyedWindowState<Key, Agg>
 
+    @inlinable
     init(restoring snapshot: KeyedWindowState<Key, Agg>?) throws {
         guard let snapshot else { throw MissingState() }
         state = snapshot
     }
 
+    @inlinable
     func snapshot() -> KeyedWindowState<Key, Agg> { state }
 
     /// Adds the batch's records in order, then fires what the batch's end watermark reached.
+    @inlinable
     mutating func process(_ batch: RangeBatch<Key, Agg.Input>, endWatermark: Int64) -> RangeOutput<Key, Agg.Output> {
         var output = RangeOutput<Key, Agg.Output>()
         for index in batch.values.indices {

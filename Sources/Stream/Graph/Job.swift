@@ -21,6 +21,12 @@ public final class Job: Sendable {
         self.name = name
     }
 
+    /// Adds a step to the graph description; returns its number.
+    @usableFromInline
+    func addStep(_ kind: String, name: String?, inputs: [Int]) -> Int {
+        graph.withLock { $0.add(kind, name: name, inputs: inputs) }
+    }
+
     /// Checks that the job can run; throws a ``StreamError`` listing every problem and what to change.
     public func validate() throws {
         let problems = graph.withLock { $0.problems() }

@@ -8,11 +8,19 @@ public struct KeyedStream<Key: StableHashable, Value: Sendable>: Sendable {
     public let stream: Stream<Value>
     public let key: @Sendable (Value) -> Key
     public let keyGroups: KeyGroups
+
+    @inlinable
+    init(stream: Stream<Value>, key: @escaping @Sendable (Value) -> Key, keyGroups: KeyGroups) {
+        self.stream = stream
+        self.key = key
+        self.keyGroups = keyGroups
+    }
 }
 
 extension Stream {
     /// Groups records by `key`. Keys must hash the same on every run (``StableHashable``):
     /// `String` and the integer types do.
+    @inlinable
     public func keyed<Key: StableHashable>(by key: @escaping @Sendable (Value) -> Key, keyGroups: KeyGroups = KeyGroups()) -> KeyedStream<Key, Value> {
         KeyedStream(stream: self, key: key, keyGroups: keyGroups)
     }
@@ -24,6 +32,14 @@ public struct WindowedStream<Key: StableHashable, Value: Sendable>: Sendable {
     public let id: String
     public let spec: WindowSpec
     public let allowedLateness: Duration
+
+    @inlinable
+    init(keyed: KeyedStream<Key, Value>, id: String, spec: WindowSpec, allowedLateness: Duration) {
+        self.keyed = keyed
+        self.id = id
+        self.spec = spec
+        self.allowedLateness = allowedLateness
+    }
 }
 
 /// What a window step gives: its results, and the records that came too late for any window.
@@ -38,6 +54,12 @@ public struct WindowedAggregate<Key: StableHashable, Output: Sendable, Value: Se
     public let results: Stream<WindowResult<Key, Output>>
     /// Records late for all their windows (after allowed lateness), in read order.
     public let late: Stream<Value>
+
+    @inlinable
+    init(results: Stream<WindowResult<Key, Output>>, late: Stream<Value>) {
+        self.results = results
+        self.late = late
+    }
 }
 
 extension KeyedStream {
@@ -64,14 +86,13 @@ extension WindowedStream {
     /// windowed.aggregate(.count())
     /// windowed.aggregate(Both(.count(), .sum(\.amount)))
     /// ```
+    @inlinable
     public func aggregate<Agg: Aggregator>(_ aggregator: Agg) -> WindowedAggregate<Key, Agg.Output, Value>
     where Agg.Input == Value {
         let source = keyed.stream
         let results: Stream<WindowResult<Key, Agg.Output>> = source.derive("window", name: id, hasEventTime: false)
-        let late: Stream<Value> = source.job.graph.withLock { graph in
-            let step = graph.add("late", name: nil, inputs: [results.node.step])
-            return Stream(node: StreamNode(step: step, job: source.job), hasEventTime: source.hasEventTime)
-        }
+        let lateStep = source.job.addStep("late", name: nil, inputs: [results.node.step])
+        let late = Stream<Value>(node: StreamNode(step: lateStep, job: source.job), hasEventTime: source.hasEventTime)
         let spec = self.spec
         let lateness = allowedLateness
         let keyed = self.keyed
@@ -88,6 +109,7 @@ extension WindowedStream {
     }
 
     /// Both aggregates in one pass: `.aggregate(.count(), .sum(\.amount))` gives `(Int, Int64)`.
+    @inlinable
     public func aggregate<First: Aggregator, Second: Aggregator>(_ first: First, _ second: Second)
     -> WindowedAggregate<Key, (First.Output, Second.Output), Value> where First.Input == Value, Second.Input == Value {
         aggregate(Both(first, second))

@@ -9,12 +9,13 @@
 public struct RecordBatch<Value: Sendable>: Sendable {
     public var values: [Value]
     /// Each record's event time (empty before `eventTime` is assigned).
-    public internal(set) var timestamps: [Int64]
+    public let timestamps: [Int64]
     /// The watermark before each record (empty before `eventTime` is assigned).
-    public internal(set) var watermarks: [Int64]
+    public let watermarks: [Int64]
     /// The watermark after the batch's last record.
-    public internal(set) var endWatermark: Int64
+    public let endWatermark: Int64
 
+    @inlinable
     public init(values: [Value]) {
         self.values = values
         timestamps = []
@@ -30,8 +31,8 @@ public struct RecordBatch<Value: Sendable>: Sendable {
         self.endWatermark = endWatermark
     }
 
-    public var count: Int { values.count }
-    public var hasEventTime: Bool { timestamps.count == values.count && !values.isEmpty }
+    @inlinable public var count: Int { values.count }
+    @inlinable public var hasEventTime: Bool { timestamps.count == values.count && !values.isEmpty }
 
     /// Transforms each value, keeping its time.
     @inlinable
@@ -41,30 +42,36 @@ public struct RecordBatch<Value: Sendable>: Sendable {
     }
 
     /// Keeps the records for which `isIncluded` is true, with their time.
+    @inlinable
     public func filter(_ isIncluded: (Value) throws -> Bool) rethrows -> RecordBatch<Value> {
         try compactMap { try isIncluded($0) ? $0 : nil }
     }
 
     /// Transforms each value, dropping those that give nil, keeping the time of the rest.
+    @inlinable
     public func compactMap<Output>(_ transform: (Value) throws -> Output?) rethrows -> RecordBatch<Output> {
         try flatMap { value in try transform(value).map { [$0] } ?? [] }
     }
 
     /// Turns each value into any number of values, each with the time of the one it came from.
+    @inlinable
     public func flatMap<Output>(_ transform: (Value) throws -> [Output]) rethrows -> RecordBatch<Output> {
-        var out = RecordBatch<Output>(values: [], timestamps: [], watermarks: [], endWatermark: endWatermark)
-        out.values.reserveCapacity(values.count)
+        var outValues: [Output] = []
+        var outTimestamps: [Int64] = []
+        var outWatermarks: [Int64] = []
+        outValues.reserveCapacity(values.count)
         let timed = hasEventTime
         for index in values.indices {
             let produced = try transform(values[index])
-            out.values.append(contentsOf: produced)
+            outValues.append(contentsOf: produced)
             if timed {
                 for _ in produced.indices {
-                    out.timestamps.append(timestamps[index])
-                    out.watermarks.append(watermarks[index])
+                    outTimestamps.append(timestamps[index])
+                    outWatermarks.append(watermarks[index])
                 }
             }
         }
-        return out
+        return RecordBatch<Output>(values: outValues, timestamps: outTimestamps, watermarks: outWatermarks,
+                                   endWatermark: endWatermark)
     }
 }

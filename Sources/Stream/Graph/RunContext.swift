@@ -59,22 +59,27 @@ public struct BatchReceiver<Value: Sendable>: Sendable {
 }
 
 /// One stream in the graph: the consumers attached to it, built into receivers at run time.
+@usableFromInline
 final class StreamNode<Value: Sendable>: Sendable {
-    let step: Int
-    let job: Job
+    @usableFromInline let step: Int
+    @usableFromInline let job: Job
     private let consumers = Mutex<[@Sendable (RunContext) throws -> BatchReceiver<Value>]>([])
 
+    @usableFromInline
     init(step: Int, job: Job) {
         self.step = step
         self.job = job
     }
 
+    @usableFromInline
     func attach(_ consumer: @escaping @Sendable (RunContext) throws -> BatchReceiver<Value>) {
         consumers.withLock { $0.append(consumer) }
     }
 
+    @usableFromInline
     var hasConsumers: Bool { consumers.withLock { !$0.isEmpty } }
 
+    @usableFromInline
     func receiver(in context: RunContext) throws -> BatchReceiver<Value> {
         try context.receiver(for: self) {
             let made = try consumers.withLock { $0 }.map { try $0(context) }

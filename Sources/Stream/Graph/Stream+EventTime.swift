@@ -1,4 +1,4 @@
-import Synchronization
+public import Synchronization
 
 extension Stream {
     /// Gives each record its event time (milliseconds since the epoch) and makes watermarks.
@@ -9,6 +9,7 @@ extension Stream {
     /// ```swift
     /// clicks.eventTime(\.timestamp, watermark: .boundedOutOfOrderness(.seconds(5)))
     /// ```
+    @inlinable
     public func eventTime(
         _ timestamp: @escaping @Sendable (Value) -> Int64,
         watermark strategy: WatermarkStrategy
@@ -19,17 +20,17 @@ extension Stream {
             let clock = Mutex(BoundedWatermark(outOfOrderness: strategy.outOfOrderness))
             return BatchReceiver(
                 consume: { batch in
-                    var timed = batch
-                    timed.timestamps = batch.values.map(timestamp)
-                    timed.watermarks = [Int64](repeating: 0, count: batch.count)
-                    timed.endWatermark = clock.withLock { clock in
-                        for index in timed.timestamps.indices {
-                            timed.watermarks[index] = clock.watermark
-                            clock.observe(timed.timestamps[index])
+                    let timestamps = batch.values.map(timestamp)
+                    var watermarks = [Int64](repeating: 0, count: batch.count)
+                    let end = clock.withLock { clock in
+                        for index in timestamps.indices {
+                            watermarks[index] = clock.watermark
+                            clock.observe(timestamps[index])
                         }
                         return clock.watermark
                     }
-                    try await downstream.consume(timed)
+                    try await downstream.consume(RecordBatch(values: batch.values, timestamps: timestamps,
+                                                             watermarks: watermarks, endWatermark: end))
                 },
                 finish: downstream.finish
             )
@@ -39,16 +40,18 @@ extension Stream {
 
 }
 /// The watermark of one partition read in order: the largest timestamp minus the allowed disorder.
+@usableFromInline
 struct BoundedWatermark: Sendable {
-    let outOfOrderness: Int64
-    private(set) var watermark = EventTime.beginning
-    private var maxTimestamp = Int64.min
+    @usableFromInline let outOfOrderness: Int64
+    @usableFromInline var watermark = EventTime.beginning
+    @usableFromInline var maxTimestamp = Int64.min
 
+    @inlinable
     init(outOfOrderness: Int64) {
         self.outOfOrderness = outOfOrderness
     }
 
-    @inline(__always)
+    @inlinable
     mutating func observe(_ timestamp: Int64) {
         if timestamp > maxTimestamp {
             maxTimestamp = timestamp

@@ -9,20 +9,22 @@
 ///     .map { $0.amount }
 /// ```
 public struct Stream<Value: Sendable>: Sendable {
-    let node: StreamNode<Value>
+    @usableFromInline let node: StreamNode<Value>
     /// Whether records carry event time (set by `eventTime`).
     public let hasEventTime: Bool
 
+    @usableFromInline
     init(node: StreamNode<Value>, hasEventTime: Bool) {
         self.node = node
         self.hasEventTime = hasEventTime
     }
 
-    public var job: Job { node.job }
+    @inlinable public var job: Job { node.job }
 
     /// Adds a step to the graph and returns the stream of its output.
+    @inlinable
     func derive<Output>(_ kind: String, name: String? = nil, hasEventTime: Bool? = nil) -> Stream<Output> {
-        let step = job.graph.withLock { $0.add(kind, name: name, inputs: [node.step]) }
+        let step = job.addStep(kind, name: name, inputs: [node.step])
         return Stream<Output>(node: StreamNode(step: step, job: job), hasEventTime: hasEventTime ?? self.hasEventTime)
     }
 
@@ -33,6 +35,7 @@ public struct Stream<Value: Sendable>: Sendable {
     /// ```swift
     /// stream.transform("uppercase") { $0.map { $0.uppercased() } }
     /// ```
+    @inlinable
     public func transform<Output>(
         _ kind: String,
         _ body: @escaping @Sendable (RecordBatch<Value>) throws -> RecordBatch<Output>

@@ -27,6 +27,7 @@ public struct WindowResult<Key: Sendable, Value: Sendable>: Sendable {
     public var key: Key
     public var value: Value
 
+    @inlinable
     public init(window: Window, key: Key, value: Value) {
         self.window = window
         self.key = key

@@ -4,7 +4,7 @@
 /// windowed.aggregate(.count)   // WindowResult<Key, Int>
 /// ```
 public struct Count<Input>: Aggregator {
-    public init() {}
+    @inlinable public init() {}
     @inlinable public func zero() -> Int { 0 }
     @inlinable public func add(_ input: Input, to accumulator: inout Int) { accumulator += 1 }
     @inlinable public func merge(_ other: Int, into accumulator: inout Int) { accumulator += other }
@@ -18,7 +18,7 @@ public struct Count<Input>: Aggregator {
 /// ```
 public struct Sum<Input, Value: AdditiveArithmetic & Sendable>: Aggregator {
     public let value: @Sendable (Input) -> Value
-    public init(_ value: @escaping @Sendable (Input) -> Value) { self.value = value }
+    @inlinable public init(_ value: @escaping @Sendable (Input) -> Value) { self.value = value }
     @inlinable public func zero() -> Value { .zero }
     @inlinable public func add(_ input: Input, to accumulator: inout Value) { accumulator += value(input) }
     @inlinable public func merge(_ other: Value, into accumulator: inout Value) { accumulator += other }
@@ -69,7 +69,7 @@ public struct Average<Input>: Aggregator {
 public struct Both<First: Aggregator, Second: Aggregator>: Aggregator where First.Input == Second.Input {
     public let first: First
     public let second: Second
-    public init(_ first: First, _ second: Second) {
+    @inlinable public init(_ first: First, _ second: Second) {
         self.first = first
         self.second = second
     }
@@ -89,13 +89,13 @@ public struct Both<First: Aggregator, Second: Aggregator>: Aggregator where Firs
 
 extension Aggregator {
     /// Counts records: `.aggregate(.count)`.
-    public static func count<T>() -> Count<T> where Self == Count<T> { Count() }
+    @inlinable public static func count<T>() -> Count<T> where Self == Count<T> { Count() }
     /// Sums a field: `.aggregate(.sum(\.amount))`.
-    public static func sum<T, V>(_ value: @escaping @Sendable (T) -> V) -> Sum<T, V> where Self == Sum<T, V> { Sum(value) }
+    @inlinable public static func sum<T, V>(_ value: @escaping @Sendable (T) -> V) -> Sum<T, V> where Self == Sum<T, V> { Sum(value) }
     /// The smallest value of a field: `.aggregate(.min(\.price))`.
-    public static func min<T, V>(_ value: @escaping @Sendable (T) -> V) -> Extreme<T, V> where Self == Extreme<T, V> { Extreme(largest: false, value) }
+    @inlinable public static func min<T, V>(_ value: @escaping @Sendable (T) -> V) -> Extreme<T, V> where Self == Extreme<T, V> { Extreme(largest: false, value) }
     /// The largest value of a field: `.aggregate(.max(\.price))`.
-    public static func max<T, V>(_ value: @escaping @Sendable (T) -> V) -> Extreme<T, V> where Self == Extreme<T, V> { Extreme(largest: true, value) }
+    @inlinable public static func max<T, V>(_ value: @escaping @Sendable (T) -> V) -> Extreme<T, V> where Self == Extreme<T, V> { Extreme(largest: true, value) }
     /// The mean of a field: `.aggregate(.average(\.latency))`.
-    public static func average<T>(_ value: @escaping @Sendable (T) -> Double) -> Average<T> where Self == Average<T> { Average(value) }
+    @inlinable public static func average<T>(_ value: @escaping @Sendable (T) -> Double) -> Average<T> where Self == Average<T> { Average(value) }
 }

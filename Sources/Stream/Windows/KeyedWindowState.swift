@@ -1,4 +1,4 @@
-import OrderedCollections
+public import OrderedCollections
 
 /// The windows of one range of key groups: pre-aggregated panes, firing, late updates and
 /// clean-up, following Flink's event-time semantics. A value state machine: records and
@@ -15,26 +15,40 @@ import OrderedCollections
 public struct KeyedWindowState<Key: StableHashable, Agg: Aggregator>: Sendable where Agg.Input: Sendable {
     public typealias Emission = WindowEmission<Key, Agg.Output>
 
+    @usableFromInline
     struct Entry: Sendable {
-        var accumulator: Agg.Accumulator
-        var keyGroup: Int
+        @usableFromInline var accumulator: Agg.Accumulator
+        @usableFromInline var keyGroup: Int
+
+        @inlinable init(accumulator: Agg.Accumulator, keyGroup: Int) {
+            self.accumulator = accumulator
+            self.keyGroup = keyGroup
+        }
     }
 
+    @usableFromInline
     struct Session: Sendable {
-        var window: Window
-        var accumulator: Agg.Accumulator
+        @usableFromInline var window: Window
+        @usableFromInline var accumulator: Agg.Accumulator
+
+        @inlinable init(window: Window, accumulator: Agg.Accumulator) {
+            self.window = window
+            self.accumulator = accumulator
+        }
     }
 
     public let spec: WindowSpec
     public let allowedLateness: Int64
-    let aggregator: Agg
+    @usableFromInline let aggregator: Agg
     /// Tumbling and sliding windows: each window's keys in insertion order.
-    private var panes: [Window: OrderedDictionary<Key, Entry>] = [:]
+    @usableFromInline var panes: [Window: OrderedDictionary<Key, Entry>] = [:]
     /// Session windows: each key's sessions, sorted by start.
-    private var sessions: OrderedDictionary<Key, (keyGroup: Int, windows: [Session])> = [:]
+    @usableFromInline var sessions: OrderedDictionary<Key, (keyGroup: Int, windows: [Session])> = [:]
     /// The watermark up to which windows have fired.
-    public private(set) var watermark = EventTime.beginning
+    public var watermark: Int64 { firedUpTo }
+    @usableFromInline var firedUpTo = EventTime.beginning
 
+    @inlinable
     public init(spec: WindowSpec, allowedLateness: Duration = .zero, aggregator: Agg) {
         self.spec = spec
         self.allowedLateness = max(0, allowedLateness.milliseconds)
@@ -50,7 +64,7 @@ public struct KeyedWindowState<Key: StableHashable, Agg: Aggregator>: Sendable w
 
     /// Takes one record. Fires what `watermark` (the watermark before this record) has reached,
     /// then adds the record. Returns false if the record is late for all its windows.
-    @discardableResult
+    @inlinable @discardableResult
     public mutating func add(
         _ input: Agg.Input, key: Key, keyGroup: Int, timestamp: Int64, watermark: Int64, position: Int,
         into emissions: inout [Emission]
@@ -83,7 +97,8 @@ public struct KeyedWindowState<Key: StableHashable, Agg: Aggregator>: Sendable w
         return accepted
     }
 
-    private mutating func addToSession(
+    @inlinable
+    mutating func addToSession(
         _ input: Agg.Input, key: Key, keyGroup: Int, timestamp: Int64, position: Int, into emissions: inout [Emission]
     ) -> Bool {
         guard case .session(let gap) = spec else { return false }
@@ -123,10 +138,11 @@ public struct KeyedWindowState<Key: StableHashable, Agg: Aggregator>: Sendable w
 
     /// Fires every window the watermark has newly reached (in window order), and drops the state
     /// of windows past their allowed lateness.
+    @inlinable
     public mutating func advance(to newWatermark: Int64, into emissions: inout [Emission]) {
         guard newWatermark > watermark else { return }
-        let previous = watermark
-        watermark = newWatermark
+        let previous = firedUpTo
+        firedUpTo = newWatermark
         if spec.isSession {
             fireSessions(after: previous, into: &emissions)
         } else {
@@ -134,7 +150,8 @@ public struct KeyedWindowState<Key: StableHashable, Agg: Aggregator>: Sendable w
         }
     }
 
-    private mutating func firePanes(after previous: Int64, into emissions: inout [Emission]) {
+    @inlinable
+    mutating func firePanes(after previous: Int64, into emissions: inout [Emission]) {
         let due = panes.keys.filter { $0.maxTimestamp > previous && $0.maxTimestamp <= watermark }.sorted()
         for window in due {
             for (order, element) in panes[window]!.elements.enumerated() {
@@ -144,7 +161,8 @@ public struct KeyedWindowState<Key: StableHashable, Agg: Aggregator>: Sendable w
         for window in panes.keys where isExpired(window) { panes.removeValue(forKey: window) }
     }
 
-    private mutating func fireSessions(after previous: Int64, into emissions: inout [Emission]) {
+    @inlinable
+    mutating func fireSessions(after previous: Int64, into emissions: inout [Emission]) {
         var expiredKeys: [Key] = []
         for (order, element) in sessions.elements.enumerated() {
             for session in element.value.windows
@@ -161,12 +179,14 @@ public struct KeyedWindowState<Key: StableHashable, Agg: Aggregator>: Sendable w
         for key in expiredKeys { sessions.removeValue(forKey: key) }
     }
 
-    private func isExpired(_ window: Window) -> Bool {
+    @inlinable
+    func isExpired(_ window: Window) -> Bool {
         // Overflow-safe `maxTimestamp + allowedLateness <= watermark`.
         window.maxTimestamp <= watermark && watermark - window.maxTimestamp >= allowedLateness
     }
 
-    private func emission(_ trigger: Emission.Trigger, window: Window, key: Key, entry: Entry, order: Int) -> Emission {
+    @inlinable
+    func emission(_ trigger: Emission.Trigger, window: Window, key: Key, entry: Entry, order: Int) -> Emission {
         Emission(trigger: trigger, keyGroup: entry.keyGroup, order: order,
                  result: WindowResult(window: window, key: key, value: aggregator.finish(entry.accumulator)))
     }

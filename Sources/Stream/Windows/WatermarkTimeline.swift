@@ -11,11 +11,13 @@ public struct WatermarkTimeline: Sendable {
     /// The watermark after each record, never decreasing.
     public let watermarks: [Int64]
 
+    @inlinable
     public init(firstPosition: Int, watermarks: [Int64]) {
         self.firstPosition = firstPosition
         self.watermarks = watermarks
     }
 
+    @inlinable
     public func firingPosition(of maxTimestamp: Int64) -> Int {
         var low = 0
         var high = watermarks.count

@@ -8,6 +8,7 @@ public struct Window: Sendable, Hashable, Comparable, Codable, CustomStringConve
     public var start: Int64
     public var end: Int64
 
+    @inlinable
     public init(start: Int64, end: Int64) {
         self.start = start
         self.end = end
@@ -19,6 +20,7 @@ public struct Window: Sendable, Hashable, Comparable, Codable, CustomStringConve
     public func contains(_ timestamp: Int64) -> Bool { timestamp >= start && timestamp < end }
 
     /// Windows in the order they fire: by end, then by start.
+    @inlinable
     public static func < (lhs: Window, rhs: Window) -> Bool {
         (lhs.end, lhs.start) < (rhs.end, rhs.start)
     }

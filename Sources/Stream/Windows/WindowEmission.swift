@@ -15,6 +15,14 @@ public struct WindowEmission<Key: Sendable, Value: Sendable>: Sendable {
     /// depend on how key groups are split into ranges.
     public var order: Int
     public var result: WindowResult<Key, Value>
+
+    @inlinable
+    public init(trigger: Trigger, keyGroup: Int, order: Int, result: WindowResult<Key, Value>) {
+        self.trigger = trigger
+        self.keyGroup = keyGroup
+        self.order = order
+        self.result = result
+    }
 }
 
 extension WindowEmission {
@@ -25,6 +33,7 @@ extension WindowEmission {
     ///
     /// `firingPosition` maps a window's last millisecond to the position after which the
     /// watermark first reached it.
+    @inlinable
     public static func streamOrder(
         _ emissions: [WindowEmission], firingPosition: (Int64) -> Int
     ) -> [WindowEmission] {

@@ -36,6 +36,7 @@ public enum WindowSpec: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    @inlinable
     public var isSession: Bool {
         if case .session = self { return true }
         return false

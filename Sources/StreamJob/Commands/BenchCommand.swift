@@ -7,7 +7,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure the engine; prints one line per figure (median and spread of several runs).",
-        subcommands: [RuntimeBenchCommand.self]
+        subcommands: [RuntimeBenchCommand.self, WindowBenchCommand.self]
     )
 }
 
@@ -47,5 +47,44 @@ struct RuntimeBenchCommand: AsyncParsableCommand {
         #endif
         print("runtime benchmark: \(workers) workers, \(runs) runs each, scale \(scale)")
         try await RuntimeBenchmark(workers: workers, runs: runs, scale: scale).run { print($0.line) }
+    }
+}
+
+/// `stream-job bench window`: W1, keyed tumbling event-time windows from file to file.
+struct WindowBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "window",
+        abstract: "W1: CSV events → 1 s tumbling windows, count and sum per key → CSV; output checked.",
+        discussion: """
+            Writes the input file under --data-dir if it is missing (10M events is about 250 MB).
+            With two or more sizes, also prints the steady-state rate between the smallest and largest.
+
+            Examples:
+              stream-job bench window --events 10000000
+              stream-job bench window --events 1000000 --events 10000000 --runs 3
+            """
+    )
+
+    @Option(help: "Events in the input (repeat for several sizes).")
+    var events: [Int] = [10_000_000]
+
+    @Option(help: "Runs of each size; the median is shown with the spread.")
+    var runs = 3
+
+    @Option(help: "Worker threads (default: one per core).")
+    var workers: Int = Runtime.defaultWorkerCount
+
+    @Option(help: "Where input and output files go.")
+    var dataDir = "bench-data"
+
+    func validate() throws {
+        if events.contains(where: { $0 < 1 }) { throw ValidationError("--events must be at least 1.") }
+        if runs < 1 { throw ValidationError("--runs must be at least 1.") }
+        if workers < 1 { throw ValidationError("--workers must be at least 1.") }
+    }
+
+    func run() async throws {
+        print("W1 window benchmark: \(workers) workers, \(runs) runs each")
+        try await WindowBenchmark(events: events.sorted(), runs: runs, workers: workers, dataDirectory: dataDir).run { print($0) }
     }
 }

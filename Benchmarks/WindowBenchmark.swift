@@ -1,0 +1,93 @@
+import Connectors
+import Foundation
+import Operators
+public import Stream
+
+/// W1 (see shared BENCHMARKS.md): a CSV file of events → tumbling 1 s event-time windows, count
+/// and sum per key → a CSV file; the output is checked against a reference computation.
+///
+/// ```swift
+/// try await WindowBenchmark(events: [1_000_000, 10_000_000]).run { print($0) }
+/// ```
+public struct WindowBenchmark: Sendable {
+    public var events: [Int]
+    public var runs: Int
+    public var workers: Int
+    public var dataDirectory: String
+    public var seed: UInt64 = 42
+
+    public init(events: [Int], runs: Int = 3, workers: Int = Runtime.defaultWorkerCount, dataDirectory: String = "bench-data") {
+        self.events = events
+        self.runs = max(1, runs)
+        self.workers = workers
+        self.dataDirectory = dataDirectory
+    }
+
+    /// One output row: `window_start_ms,key,count,sum`.
+    struct Row: CSVEncodable {
+        var windowStart: Int64
+        var key: String
+        var count: Int
+        var sum: Int64
+        func encode(csv line: inout CSVLine) {
+            line.append(windowStart)
+            line.append(key)
+            line.append(count)
+            line.append(sum)
+        }
+    }
+
+    public func run(report: (String) -> Void) async throws {
+        var medians: [(count: Int, wall: Double)] = []
+        for count in events {
+            let input = "\(dataDirectory)/w1-\(count)-seed\(seed).csv"
+            if !FileManager.default.fileExists(atPath: input) {
+                let took = try await seconds { try W1Generator.writeCSV(count: count, seed: seed, to: input) }
+                report("wrote \(input) in \(Figure.format(took)) s")
+            }
+            var walls: [Double] = []
+            var peaks: [Double] = []
+            for run in 0..<runs {
+                let output = "\(dataDirectory)/w1-\(count)-out.csv"
+                let late = "\(dataDirectory)/w1-\(count)-late.csv"
+                resetPeakResident()
+                let wall = try await seconds { try await pipeline(input: input, output: output, late: late) }
+                walls.append(wall)
+                peaks.append(Double(peakResidentBytes()) / 1_048_576)
+                if run == 0 {
+                    let check = try W1Check.verify(output: output, late: late, count: count, seed: seed)
+                    report("W1 \(Figure.format(Double(count))) events: output \(check)")
+                    guard check.passed else { throw StreamError(.invalidJob, step: "w1", action: "check", message: "\(check)") }
+                }
+            }
+            let wall = Figure(name: "W1 \(Figure.format(Double(count))) events, wall", unit: "s", samples: walls)
+            report(wall.line)
+            report(Figure(name: "W1 \(Figure.format(Double(count))) events, events/s", unit: "events/s",
+                          samples: walls.map { Double(count) / $0 }).line)
+            report(Figure(name: "W1 \(Figure.format(Double(count))) events, peak memory", unit: "MB", samples: peaks).line)
+            medians.append((count, wall.median))
+        }
+        if medians.count >= 2, let small = medians.first, let large = medians.last, large.wall > small.wall {
+            let steady = Double(large.count - small.count) / (large.wall - small.wall)
+            report(Figure(name: "W1 steady state (\(Figure.format(Double(small.count)))→\(Figure.format(Double(large.count))))",
+                          unit: "events/s", samples: [steady]).line)
+        }
+    }
+
+    /// file → event time → keyed → tumbling 1 s → count + sum → file.
+    func pipeline(input: String, output: String, late: String) async throws {
+        let job = Job("w1")
+        let windowed = job.source("events", .csvFile(input, as: W1Event.self))
+            .eventTime(\.timestamp, watermark: .boundedOutOfOrderness(.seconds(2)))
+            .keyed(by: \.key)
+            .window("per-second", .tumbling(.seconds(1)))
+            .aggregate(.count(), .sum(\.value))
+        windowed.results
+            .map { Row(windowStart: $0.window.start, key: $0.key, count: $0.value.0, sum: $0.value.1) }
+            .sink("counts", .csvFile(output))
+        windowed.late.sink("late", .csvFile(late))
+        let runtime = Runtime(workers: workers)
+        defer { runtime.shutdown() }
+        try await job.run(on: runtime)
+    }
+}

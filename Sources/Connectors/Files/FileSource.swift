@@ -1,0 +1,184 @@
+import DequeModule
+import Foundation
+public import Stream
+
+/// What a file source does with a line it cannot decode.
+public enum BadRecordPolicy: Sendable {
+    /// Stop the job with an error naming the step, the file, the line and the record (the default).
+    case fail
+    /// Write the line, its position and the reason as a JSON line to this file, and go on.
+    case deadLetter(path: String)
+}
+
+extension Source {
+    /// Reads CSV lines (no header) from a file, every file of a directory, or a glob, in name order.
+    ///
+    /// ```swift
+    /// job.source("events", .csvFile("data/events-*.csv", as: Event.self))
+    /// ```
+    public static func csvFile(_ path: String, as type: Value.Type = Value.self,
+                               onBadRecord policy: BadRecordPolicy = .fail) -> Source<Value> where Value: CSVDecodable {
+        files(path, format: "CSV", policy: policy) {
+            let splitter = CSVFieldSplitter()
+            return { line in
+                guard let value = try splitter.withRow(line, { try Value(csv: $0) }) else {
+                    throw CSVFieldError("a quoted field is not closed")
+                }
+                return value
+            }
+        }
+    }
+
+    /// Reads JSON lines (one JSON object a line) from a file, a directory or a glob.
+    ///
+    /// ```swift
+    /// job.source("clicks", .jsonLinesFile("clicks.jsonl", as: Click.self))
+    /// ```
+    public static func jsonLinesFile(_ path: String, as type: Value.Type = Value.self,
+                                     onBadRecord policy: BadRecordPolicy = .fail) -> Source<Value> where Value: Decodable {
+        files(path, format: "JSON lines", policy: policy) {
+            let decoder = JSONDecoder()
+            return { line in try decoder.decode(Value.self, from: Data(buffer: line)) }
+        }
+    }
+
+    static func files(
+        _ path: String, format: String, policy: BadRecordPolicy,
+        decoder: @escaping @Sendable () -> (UnsafeBufferPointer<UInt8>) throws -> Value
+    ) -> Source<Value> {
+        Source("\(format) files at \(path)") { context in
+            try FileSourceReader(path: path, context: context, policy: policy, decoder: decoder)
+        }
+    }
+}
+
+/// Reads line-aligned chunks in order and decodes each as a task on the runtime, keeping a few
+/// in flight so decoding runs in parallel while records still come out in read order.
+///
+/// `@unchecked Sendable` is safe: the job's driver calls `next()` one call at a time, and only
+/// it touches the mutable fields.
+final class FileSourceReader<Value: Sendable>: SourceReader, @unchecked Sendable {
+    let context: SourceContext
+    let policy: BadRecordPolicy
+    let decoder: @Sendable () -> (UnsafeBufferPointer<UInt8>) throws -> Value
+    let chunkSize = 1 << 20
+    let maxInFlight: Int
+    private var files: Deque<String>
+    private var handle: FileHandle?
+    private var file = ""
+    private var offset = 0
+    private var carry: [UInt8] = []
+    private var inFlight = Deque<(chunk: LineChunk, decoded: TaskRef<DecodedChunk<Value>>)>()
+    /// Lines before the next chunk to come out, per file, for absolute line numbers.
+    private var linesRead: [String: Int] = [:]
+    private var deadLetters: DeadLetterWriter?
+
+    init(path: String, context: SourceContext, policy: BadRecordPolicy,
+         decoder: @escaping @Sendable () -> (UnsafeBufferPointer<UInt8>) throws -> Value) throws {
+        self.context = context
+        self.policy = policy
+        self.decoder = decoder
+        maxInFlight = 2 * context.run.runtime.workerCount + 1
+        do {
+            files = Deque(try FileList.resolve(path))
+        } catch {
+            throw StreamError(.io, step: context.stepID, action: "open", position: path, message: "no such file, directory or matching files")
+        }
+        if case .deadLetter(let path) = policy { deadLetters = try DeadLetterWriter(path: path, step: context.stepID) }
+    }
+
+    func next() async throws -> RecordBatch<Value>? {
+        while true {
+            while inFlight.count < maxInFlight, let chunk = try readChunk() {
+                let decoder = self.decoder
+                inFlight.append((chunk, context.run.runtime.submit { DecodedChunk.decode(chunk, decoder()) }))
+            }
+            guard let (chunk, pending) = inFlight.popFirst() else {
+                try deadLetters?.close()
+                return nil
+            }
+            let decoded = try await pending.value
+            let firstLine = linesRead[chunk.file, default: 0]
+            linesRead[chunk.file] = firstLine + decoded.lineCount
+            try handle(bad: decoded.bad, in: chunk, firstLine: firstLine)
+            if !decoded.records.isEmpty { return RecordBatch(values: decoded.records) }
+        }
+    }
+
+    private func handle(bad: [DecodedChunk<Value>.BadLine], in chunk: LineChunk, firstLine: Int) throws {
+        guard let first = bad.first else { return }
+        guard let deadLetters else {
+            throw StreamError(.badRecord, step: context.stepID, action: "decode",
+                              position: "\(chunk.file):\(firstLine + first.line + 1)", record: first.text, message: first.reason)
+        }
+        for line in bad {
+            try deadLetters.write(file: chunk.file, line: firstLine + line.line + 1, record: line.text, reason: line.reason)
+        }
+        context.run.count { $0.deadLetters += bad.count }
+    }
+
+    /// The next chunk ending at a line break, moving on through the files; nil when all are read.
+    private func readChunk() throws -> LineChunk? {
+        while true {
+            if handle == nil {
+                guard let next = files.popFirst() else { return nil }
+                guard let opened = FileHandle(forReadingAtPath: next) else {
+                    throw StreamError(.io, step: context.stepID, action: "open", position: next, message: "cannot open the file")
+                }
+                handle = opened
+                file = next
+                offset = 0
+                carry = []
+            }
+            let data = try handle!.read(upToCount: chunkSize) ?? Data()
+            if data.isEmpty {
+                try handle?.close()
+                handle = nil
+                guard !carry.isEmpty else { continue }
+                defer { carry = [] }
+                return LineChunk(file: file, offset: offset - carry.count, bytes: carry)
+            }
+            var bytes = carry
+            bytes.append(contentsOf: data)
+            offset += data.count
+            guard let lastBreak = bytes.lastIndex(of: 10) else {
+                carry = bytes
+                continue
+            }
+            carry = Array(bytes[(lastBreak + 1)...])
+            bytes.removeSubrange((lastBreak + 1)...)
+            return LineChunk(file: file, offset: offset - carry.count - bytes.count, bytes: bytes)
+        }
+    }
+}
+
+/// Appends bad records as JSON lines: step, file, line, reason and the record as read.
+final class DeadLetterWriter: @unchecked Sendable {
+    // Safe: used by one source reader, from the job's driver only.
+    private let handle: FileHandle
+    private let step: String
+
+    init(path: String, step: String) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
+        guard let handle = FileHandle(forWritingAtPath: path) else {
+            throw StreamError(.io, step: step, action: "open dead letters", position: path, message: "cannot open the file")
+        }
+        try handle.seekToEnd()
+        self.handle = handle
+        self.step = step
+    }
+
+    func write(file: String, line: Int, record: String, reason: String) throws {
+        let entry: [String: String] = ["step": step, "file": file, "line": String(line), "reason": reason, "record": record]
+        var data = try JSONSerialization.data(withJSONObject: entry, options: [.sortedKeys])
+        data.append(10)
+        try handle.write(contentsOf: data)
+    }
+
+    func close() throws {
+        try handle.synchronize()
+        try handle.close()
+    }
+}
