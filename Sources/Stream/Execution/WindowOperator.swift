@@ -57,10 +57,12 @@ where Agg.Input == Value {
         for index in 0..<batch.count {
             let value = batch.values[index]
             let key = keyed.key(value)
-            let group = groups.group(of: key)
+            let hash = key.stableHash
+            let group = groups.group(ofHash: hash)
             let range = rangeOfGroup[group]
             parts[range].values.append(value)
             parts[range].keys.append(key)
+            parts[range].hashes.append(hash)
             parts[range].groups.append(group)
             parts[range].timestamps.append(batch.timestamps[index])
             parts[range].watermarks.append(batch.watermarks[index])

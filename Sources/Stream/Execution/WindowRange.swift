@@ -3,6 +3,7 @@
 struct RangeBatch<Key: Sendable, Value: Sendable>: Sendable {
     @usableFromInline var values: [Value] = []
     @usableFromInline var keys: [Key] = []
+    @usableFromInline var hashes: [UInt64] = []
     @usableFromInline var groups: [Int] = []
     @usableFromInline var timestamps: [Int64] = []
     @usableFromInline var watermarks: [Int64] = []
@@ -14,6 +15,7 @@ struct RangeBatch<Key: Sendable, Value: Sendable>: Sendable {
     mutating func reserve(_ count: Int) {
         values.reserveCapacity(count)
         keys.reserveCapacity(count)
+        hashes.reserveCapacity(count)
         groups.reserveCapacity(count)
         timestamps.reserveCapacity(count)
         watermarks.reserveCapacity(count)
@@ -54,7 +56,8 @@ struct WindowRange<Key: StableHashable, Agg: Aggregator>: RuntimeActor where Agg
     mutating func process(_ batch: RangeBatch<Key, Agg.Input>, endWatermark: Int64) -> RangeOutput<Key, Agg.Output> {
         var output = RangeOutput<Key, Agg.Output>()
         for index in batch.values.indices {
-            let accepted = state.add(batch.values[index], key: batch.keys[index], keyGroup: batch.groups[index],
+            let accepted = state.add(batch.values[index], key: batch.keys[index], hash: batch.hashes[index],
+                                     keyGroup: batch.groups[index],
                                      timestamp: batch.timestamps[index], watermark: batch.watermarks[index],
                                      position: batch.positions[index], into: &output.emissions)
             if !accepted { output.latePositions.append(batch.positions[index]) }

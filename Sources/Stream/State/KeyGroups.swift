@@ -65,7 +65,13 @@ public struct KeyGroups: Sendable, Hashable {
 
     @inlinable
     public func group<Key: StableHashable>(of key: Key) -> Int {
-        Int(key.stableHash % UInt64(count))
+        group(ofHash: key.stableHash)
+    }
+
+    /// The key group of a key whose stable hash is `hash`.
+    @inlinable
+    public func group(ofHash hash: UInt64) -> Int {
+        Int(hash % UInt64(count))
     }
 
     /// Contiguous ranges of key groups, one per parallel instance, sizes differing by at most one.

@@ -40,8 +40,20 @@ public struct KeyedWindowState<Key: StableHashable, Agg: Aggregator>: Sendable w
     public let spec: WindowSpec
     public let allowedLateness: Int64
     @usableFromInline let aggregator: Agg
-    /// Tumbling and sliding windows: each window's keys in insertion order.
-    @usableFromInline var panes: [Window: OrderedDictionary<Key, Entry>] = [:]
+    /// A tumbling or sliding window's keys, in insertion order.
+    @usableFromInline
+    struct Pane: Sendable {
+        @usableFromInline var window: Window
+        @usableFromInline var table: KeyedTable<Key, Entry>
+
+        @inlinable init(window: Window) {
+            self.window = window
+            table = KeyedTable()
+        }
+    }
+
+    /// Tumbling and sliding windows holding state, in window order (a few at a time).
+    @usableFromInline var panes: [Pane] = []
     /// Session windows: each key's sessions, sorted by start.
     @usableFromInline var sessions: OrderedDictionary<Key, (keyGroup: Int, windows: [Session])> = [:]
     /// The watermark up to which windows have fired.
@@ -66,7 +78,7 @@ public struct KeyedWindowState<Key: StableHashable, Agg: Aggregator>: Sendable w
     /// then adds the record. Returns false if the record is late for all its windows.
     @inlinable @discardableResult
     public mutating func add(
-        _ input: Agg.Input, key: Key, keyGroup: Int, timestamp: Int64, watermark: Int64, position: Int,
+        _ input: Agg.Input, key: Key, hash: UInt64, keyGroup: Int, timestamp: Int64, watermark: Int64, position: Int,
         into emissions: inout [Emission]
     ) -> Bool {
         advance(to: watermark, into: &emissions)
@@ -77,24 +89,32 @@ public struct KeyedWindowState<Key: StableHashable, Agg: Aggregator>: Sendable w
         spec.forEachWindow(of: timestamp) { window in
             if isExpired(window) { return }
             accepted = true
-            let keyGroupOfKey = keyGroup
-            var pane = panes.removeValue(forKey: window) ?? [:]
-            let index: Int
-            if let existing = pane.index(forKey: key) {
-                index = existing
-                aggregator.add(input, to: &pane.values[existing].accumulator)
-            } else {
-                var accumulator = aggregator.zero()
-                aggregator.add(input, to: &accumulator)
-                index = pane.updateValue(Entry(accumulator: accumulator, keyGroup: keyGroupOfKey), forKey: key, insertingAt: pane.count).index
-            }
+            let pane = paneIndex(for: window)
+            let aggregator = self.aggregator
+            let index = panes[pane].table.findOrAppend(key, hash: hash) {
+                Entry(accumulator: aggregator.zero(), keyGroup: keyGroup)
+            }.index
+            aggregator.add(input, to: &panes[pane].table.values[index].accumulator)
             if window.maxTimestamp <= self.watermark {
                 emissions.append(emission(.lateRecord(position: position), window: window, key: key,
-                                          entry: pane.values[index], order: index))
+                                          entry: panes[pane].table.values[index], order: index))
             }
-            panes[window] = pane
         }
         return accepted
+    }
+
+    /// The index of `window`'s pane, made if missing; panes stay in window order.
+    @inlinable
+    mutating func paneIndex(for window: Window) -> Int {
+        var index = panes.count
+        while index > 0 {
+            let existing = panes[index - 1].window
+            if existing == window { return index - 1 }
+            if existing < window { break }
+            index -= 1
+        }
+        panes.insert(Pane(window: window), at: index)
+        return index
     }
 
     @inlinable
@@ -152,13 +172,14 @@ public struct KeyedWindowState<Key: StableHashable, Agg: Aggregator>: Sendable w
 
     @inlinable
     mutating func firePanes(after previous: Int64, into emissions: inout [Emission]) {
-        let due = panes.keys.filter { $0.maxTimestamp > previous && $0.maxTimestamp <= watermark }.sorted()
-        for window in due {
-            for (order, element) in panes[window]!.elements.enumerated() {
-                emissions.append(emission(.watermark, window: window, key: element.key, entry: element.value, order: order))
+        for pane in panes where pane.window.maxTimestamp > previous && pane.window.maxTimestamp <= watermark {
+            for order in 0..<pane.table.count {
+                emissions.append(emission(.watermark, window: pane.window, key: pane.table.keys[order],
+                                          entry: pane.table.values[order], order: order))
             }
         }
-        for window in panes.keys where isExpired(window) { panes.removeValue(forKey: window) }
+        let (watermark, lateness) = (firedUpTo, allowedLateness)
+        panes.removeAll { Self.isExpired($0.window, watermark: watermark, allowedLateness: lateness) }
     }
 
     @inlinable
@@ -181,7 +202,12 @@ public struct KeyedWindowState<Key: StableHashable, Agg: Aggregator>: Sendable w
 
     @inlinable
     func isExpired(_ window: Window) -> Bool {
-        // Overflow-safe `maxTimestamp + allowedLateness <= watermark`.
+        Self.isExpired(window, watermark: firedUpTo, allowedLateness: allowedLateness)
+    }
+
+    /// Overflow-safe `window.maxTimestamp + allowedLateness <= watermark`.
+    @inlinable
+    static func isExpired(_ window: Window, watermark: Int64, allowedLateness: Int64) -> Bool {
         window.maxTimestamp <= watermark && watermark - window.maxTimestamp >= allowedLateness
     }
 

@@ -56,7 +56,7 @@ enum EngineModel {
                 let before = tracker.watermark
                 let group = testKeyGroups.group(of: event.key)
                 let range = ranges.firstIndex { $0.contains(group) }!
-                let accepted = states[range].add(event, key: event.key, keyGroup: group, timestamp: event.timestamp,
+                let accepted = states[range].add(event, key: event.key, hash: event.key.stableHash, keyGroup: group, timestamp: event.timestamp,
                                                  watermark: before, position: position + offset, into: &emissions)
                 if !accepted { run.late.append(position + offset) }
                 after.append(tracker.observe(timestamp: event.timestamp, partition: 0, now: 0))
