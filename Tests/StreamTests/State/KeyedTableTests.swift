@@ -1,0 +1,34 @@
+import PropertyBased
+import Testing
+@testable import Stream
+
+@Suite struct KeyedTableTests {
+    /// Against a plain model: same indices, insertion order kept, through growth; hashes are
+    /// made to collide often (only 8 distinct) so probing and key comparison are exercised.
+    @Test func behavesLikeAnInsertionOrderedDictionary() async {
+        await propertyCheck(count: 200, input: Gen.int(in: 0...300).array(of: 0...2_000)) { keys in
+            var table = KeyedTable<Int, Int>()
+            var order: [Int] = []
+            var model: [Int: Int] = [:]
+            for key in keys {
+                let hash = UInt64(key % 8)
+                let (index, inserted) = table.findOrAppend(key, hash: hash) { 0 }
+                #expect(inserted == (model[key] == nil))
+                if inserted { model[key] = order.count; order.append(key) }
+                #expect(index == model[key])
+                table.values[index] += 1
+            }
+            #expect(table.keys == order)
+            #expect(table.values == order.map { key in keys.filter { $0 == key }.count })
+        }
+    }
+
+    @Test func stableHashesAreTheSameOnEveryRunAndMachine() {
+        // Pinned values (computed independently from FNV-1a and the mix): key groups, and so
+        // checkpointed state, must not move between runs, machines or versions.
+        #expect("k00042".stableHash == 0xEF04_D0C7_63A7_A432)
+        #expect(42.stableHash == 0x8108_7960_8E42_59CC)
+        #expect(KeyGroups(count: 128).group(of: "user-1") == 69)
+        #expect(KeyGroups(count: 128).ranges(parallelism: 3) == [0..<42, 42..<85, 85..<128])
+    }
+}
