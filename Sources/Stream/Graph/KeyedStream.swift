@@ -55,8 +55,9 @@ public struct WindowedAggregate<Key: StableHashable, Output: Sendable, Value: Se
     /// Records late for all their windows (after allowed lateness), in read order.
     public let late: Stream<Value>
 
+    /// Pairs a results stream with a late stream, e.g. after transforming the results.
     @inlinable
-    init(results: Stream<WindowResult<Key, Output>>, late: Stream<Value>) {
+    public init(results: Stream<WindowResult<Key, Output>>, late: Stream<Value>) {
         self.results = results
         self.late = late
     }

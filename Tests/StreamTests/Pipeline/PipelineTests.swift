@@ -107,3 +107,43 @@ import Testing
         }
     }
 }
+
+@Suite struct WindowOperatorsTests {
+    struct Order: Sendable, Equatable {
+        var time: Int64
+        var user: String
+        var amount: Int
+    }
+
+    static let orders = [Order(time: 10, user: "a", amount: 5), Order(time: 20, user: "b", amount: 1),
+                         Order(time: 30, user: "a", amount: 9), Order(time: 40, user: "a", amount: 2),
+                         Order(time: 1_010, user: "a", amount: 4)]
+
+    @Test func reduceKeepsTheCombinedRecordPerKeyAndWindow() async throws {
+        let job = Job("reduce")
+        let out = TestSink<WindowResult<String, Order>>()
+        job.source("orders", .records(Self.orders))
+            .eventTime(\.time, watermark: .ascending)
+            .keyed(by: \.user)
+            .window("largest", .tumbling(.seconds(1)))
+            .reduce { $0.amount >= $1.amount ? $0 : $1 }
+            .results.sink("out", out.sink)
+        try await job.run(on: Runtime(workers: 2))
+        #expect(out.values.map { "\($0.window.start) \($0.key) \($0.value.amount)" } == ["0 a 9", "0 b 1", "1000 a 4"]
+            || out.values.map { "\($0.window.start) \($0.key) \($0.value.amount)" } == ["0 b 1", "0 a 9", "1000 a 4"])
+    }
+
+    @Test func processSeesAllRecordsOfTheWindowInArrivalOrder() async throws {
+        let job = Job("process")
+        let out = TestSink<WindowResult<String, [Int]>>()
+        job.source("orders", .records(Self.orders, batchSize: 2))
+            .eventTime(\.time, watermark: .ascending)
+            .keyed(by: \.user)
+            .window("all", .tumbling(.seconds(1)))
+            .process { _, _, orders in orders.map(\.amount) }
+            .results.sink("out", out.sink)
+        try await job.run(on: Runtime(workers: 2))
+        let byKey = Dictionary(grouping: out.values, by: { "\($0.window.start) \($0.key)" }).mapValues { $0.map(\.value) }
+        #expect(byKey == ["0 a": [[5, 9, 2]], "0 b": [[1]], "1000 a": [[4]]])
+    }
+}
