@@ -10,7 +10,14 @@ public import Stream
 /// #expect(collected.values.count == 3)
 /// ```
 public final class TestSink<Value: Sendable>: Sendable {
-    private let state = Mutex<(values: [Value], batches: Int, closed: Bool)>(([], 0, false))
+    private struct State {
+        var values: [Value] = []
+        var batches = 0
+        var closed = false
+        var waiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+    }
+
+    private let state = Mutex(State())
 
     public init() {}
 
@@ -21,6 +28,18 @@ public final class TestSink<Value: Sendable>: Sendable {
     /// Whether the job closed the sink (it does at the end of a run).
     public var isClosed: Bool { state.withLock { $0.closed } }
 
+    /// Returns once at least `count` values were written (no polling, no sleeping).
+    public func waitForValues(count: Int) async {
+        await withCheckedContinuation { continuation in
+            let ready = state.withLock { state -> Bool in
+                if state.values.count >= count { return true }
+                state.waiters.append((count, continuation))
+                return false
+            }
+            if ready { continuation.resume() }
+        }
+    }
+
     public var sink: Sink<Value> {
         Sink("test sink") { _ in Writer(owner: self) }
     }
@@ -30,10 +49,14 @@ public final class TestSink<Value: Sendable>: Sendable {
         init(owner: TestSink<Value>) { self.owner = owner }
 
         func write(_ batch: RecordBatch<Value>) async throws {
-            owner.state.withLock {
-                $0.values.append(contentsOf: batch.values)
-                $0.batches += 1
+            let ready = owner.state.withLock { state -> [CheckedContinuation<Void, Never>] in
+                state.values.append(contentsOf: batch.values)
+                state.batches += 1
+                let count = state.values.count
+                defer { state.waiters.removeAll { $0.count <= count } }
+                return state.waiters.filter { $0.count <= count }.map(\.continuation)
             }
+            for waiter in ready { waiter.resume() }
         }
 
         func close() async throws {

@@ -16,9 +16,13 @@ extension Source {
     /// ```swift
     /// job.source("events", .csvFile("data/events-*.csv", as: Event.self))
     /// ```
-    public static func csvFile(_ path: String, as type: Value.Type = Value.self,
-                               onBadRecord policy: BadRecordPolicy = .fail) -> Source<Value> where Value: CSVDecodable {
-        files(path, format: "CSV", policy: policy) {
+    ///
+    /// With `follow`, the source keeps reading what is appended to the files, and new files that
+    /// match the path, checking every `pollInterval`: a continuous stream that ends only when the
+    /// job's task is cancelled. Its position is file and byte offset.
+    public static func csvFile(_ path: String, as type: Value.Type = Value.self, onBadRecord policy: BadRecordPolicy = .fail,
+                               follow: Bool = false, pollInterval: Duration = .milliseconds(200)) -> Source<Value> where Value: CSVDecodable {
+        files(path, format: "CSV", policy: policy, follow: follow ? pollInterval : nil) {
             let splitter = CSVFieldSplitter()
             return { line in
                 guard let value = try splitter.withRow(line, { try Value(csv: $0) }) else {
@@ -34,20 +38,20 @@ extension Source {
     /// ```swift
     /// job.source("clicks", .jsonLinesFile("clicks.jsonl", as: Click.self))
     /// ```
-    public static func jsonLinesFile(_ path: String, as type: Value.Type = Value.self,
-                                     onBadRecord policy: BadRecordPolicy = .fail) -> Source<Value> where Value: Decodable {
-        files(path, format: "JSON lines", policy: policy) {
+    public static func jsonLinesFile(_ path: String, as type: Value.Type = Value.self, onBadRecord policy: BadRecordPolicy = .fail,
+                                     follow: Bool = false, pollInterval: Duration = .milliseconds(200)) -> Source<Value> where Value: Decodable {
+        files(path, format: "JSON lines", policy: policy, follow: follow ? pollInterval : nil) {
             let decoder = JSONDecoder()
             return { line in try decoder.decode(Value.self, from: Data(buffer: line)) }
         }
     }
 
     static func files(
-        _ path: String, format: String, policy: BadRecordPolicy,
+        _ path: String, format: String, policy: BadRecordPolicy, follow: Duration?,
         decoder: @escaping @Sendable () -> (UnsafeBufferPointer<UInt8>) throws -> Value
     ) -> Source<Value> {
-        Source("\(format) files at \(path)") { context in
-            try FileSourceReader(path: path, context: context, policy: policy, decoder: decoder)
+        Source("\(format) files at \(path)\(follow == nil ? "" : ", followed")") { context in
+            try FileSourceReader(path: path, context: context, policy: policy, follow: follow, decoder: decoder)
         }
     }
 }
@@ -59,7 +63,11 @@ extension Source {
 /// it touches the mutable fields.
 final class FileSourceReader<Value: Sendable>: SourceReader, @unchecked Sendable {
     let context: SourceContext
+    let path: String
     let policy: BadRecordPolicy
+    /// How often to look for appended data; nil for a bounded read.
+    let follow: Duration?
+    private var seenFiles: Set<String> = []
     let decoder: @Sendable () -> (UnsafeBufferPointer<UInt8>) throws -> Value
     let chunkSize = 1 << 20
     let maxInFlight: Int
@@ -73,17 +81,23 @@ final class FileSourceReader<Value: Sendable>: SourceReader, @unchecked Sendable
     private var linesRead: [String: Int] = [:]
     private var deadLetters: DeadLetterWriter?
 
-    init(path: String, context: SourceContext, policy: BadRecordPolicy,
+    init(path: String, context: SourceContext, policy: BadRecordPolicy, follow: Duration?,
          decoder: @escaping @Sendable () -> (UnsafeBufferPointer<UInt8>) throws -> Value) throws {
         self.context = context
+        self.path = path
         self.policy = policy
+        self.follow = follow
         self.decoder = decoder
         maxInFlight = 2 * context.run.runtime.workerCount + 1
         do {
             files = Deque(try FileList.resolve(path))
         } catch {
-            throw StreamError(.io, step: context.stepID, action: "open", position: path, message: "no such file, directory or matching files")
+            guard follow != nil else {
+                throw StreamError(.io, step: context.stepID, action: "open", position: path, message: "no such file, directory or matching files")
+            }
+            files = []
         }
+        seenFiles = Set(files)
         if case .deadLetter(let path) = policy { deadLetters = try DeadLetterWriter(path: path, step: context.stepID) }
     }
 
@@ -94,6 +108,11 @@ final class FileSourceReader<Value: Sendable>: SourceReader, @unchecked Sendable
                 inFlight.append((chunk, context.run.runtime.submit { DecodedChunk.decode(chunk, decoder()) }))
             }
             guard let (chunk, pending) = inFlight.popFirst() else {
+                if let follow {
+                    try await context.run.sleep(follow)
+                    lookForNewFiles()
+                    continue
+                }
                 try deadLetters?.close()
                 return nil
             }
@@ -117,6 +136,15 @@ final class FileSourceReader<Value: Sendable>: SourceReader, @unchecked Sendable
         context.run.count { $0.deadLetters += bad.count }
     }
 
+    /// Queues files that appeared since the last look (following a glob or directory), in name order.
+    private func lookForNewFiles() {
+        guard let found = try? FileList.resolve(path) else { return }
+        for file in found where !seenFiles.contains(file) {
+            seenFiles.insert(file)
+            files.append(file)
+        }
+    }
+
     /// The next chunk ending at a line break, moving on through the files; nil when all are read.
     private func readChunk() throws -> LineChunk? {
         while true {
@@ -132,6 +160,8 @@ final class FileSourceReader<Value: Sendable>: SourceReader, @unchecked Sendable
             }
             let data = try handle!.read(upToCount: chunkSize) ?? Data()
             if data.isEmpty {
+                // Following: stay on the last file, waiting for more (and for the end of a partial line).
+                if follow != nil && files.isEmpty { return nil }
                 try handle?.close()
                 handle = nil
                 guard !carry.isEmpty else { continue }

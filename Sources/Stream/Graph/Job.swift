@@ -39,13 +39,15 @@ public final class Job: Sendable {
     /// The steps and their edges, one per line: `source clicks -> map -> window per-minute -> sink counts`.
     public var steps: [JobGraph.Step] { graph.withLock { $0.steps } }
 
-    /// Runs the job to the end of its (bounded) input on `runtime`, or a new runtime with one
-    /// worker per core. Validates first.
+    /// Runs the job to the end of its input on `runtime` (or a new runtime with one worker per
+    /// core), validating first. A job over a continuous source (a followed file) runs until its
+    /// task is cancelled, and then throws `CancellationError`. `clock` paces polling; tests pass
+    /// a `TestClock`.
     @discardableResult
-    public func run(on runtime: Runtime? = nil) async throws -> JobSummary {
+    public func run<C: Clock<Duration>>(on runtime: Runtime? = nil, clock: C = ContinuousClock()) async throws -> JobSummary {
         try validate()
         let runtime = runtime ?? Runtime()
-        let context = RunContext(runtime: runtime, job: self)
+        let context = RunContext(runtime: runtime, job: self, clock: clock)
         let sources = graph.withLock { $0.sourceRunners }
         for source in sources {
             try await source(context)

@@ -6,12 +6,15 @@ import Synchronization
 public final class RunContext: Sendable {
     public let runtime: Runtime
     public let job: Job
+    /// Waits on the job's clock (real time, or a test's `TestClock`): for polling and timers.
+    public let sleep: @Sendable (Duration) async throws -> Void
     private let totals = Mutex(JobSummary())
     private let receivers = Mutex<[ObjectIdentifier: any Sendable]>([:])
 
-    init(runtime: Runtime, job: Job) {
+    init<C: Clock<Duration>>(runtime: Runtime, job: Job, clock: C) {
         self.runtime = runtime
         self.job = job
+        sleep = { try await clock.sleep(for: $0) }
     }
 
     var summary: JobSummary { totals.withLock { $0 } }

@@ -1,0 +1,44 @@
+import Connectors
+import Foundation
+import Operators
+import StreamTesting
+import Testing
+
+@Suite struct FollowModeTests {
+    func append(_ text: String, to path: String) throws {
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(text.utf8))
+        try handle.close()
+    }
+
+    @Test func followedFileYieldsAppendedLinesUntilTheJobIsCancelled() async throws {
+        let directory = try scratchDirectory()
+        let path = "\(directory)/events-1.csv"
+        try "1,a,1.0\n2,b,2.0\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let clock = TestClock()
+        let out = TestSink<Int64>()
+        let job = Job("follow")
+        job.source("people", .csvFile("\(directory)/events-*.csv", as: Person.self, follow: true, pollInterval: .seconds(1)))
+            .map(\.id)
+            .sink("ids", out.sink)
+        let running = Task { try await job.run(on: Runtime(workers: 2), clock: clock) }
+
+        await out.waitForValues(count: 2)
+        await clock.sleepers(atLeast: 1)
+        try append("3,c,3.0\n4,d,", to: path)        // the second line is not finished yet
+        clock.advance(by: .seconds(1))
+        await out.waitForValues(count: 3)
+        #expect(out.values == [1, 2, 3], "a partial line waits for its line break")
+
+        await clock.sleepers(atLeast: 1)
+        try append("4.0\n", to: path)
+        try "5,e,5.0\n".write(toFile: "\(directory)/events-2.csv", atomically: true, encoding: .utf8)
+        clock.advance(by: .seconds(1))
+        await out.waitForValues(count: 5)
+        #expect(out.values == [1, 2, 3, 4, 5], "appended lines, then a new matching file")
+
+        running.cancel()
+        await #expect(throws: CancellationError.self) { try await running.value }
+    }
+}
