@@ -17,9 +17,15 @@ public protocol CSVDecodable: Sendable {
 /// A CSV line being decoded: fields by index, read straight from the line's bytes. Quoted
 /// fields (`"a,b"`, with `""` for a quote) are supported. Valid only inside `init(csv:)`.
 public struct CSVRow {
-    let line: UnsafeBufferPointer<UInt8>
+    @usableFromInline let line: UnsafeBufferPointer<UInt8>
     /// Start and end (exclusive) of each field within `line`.
-    let bounds: UnsafeBufferPointer<(start: Int32, end: Int32)>
+    @usableFromInline let bounds: UnsafeBufferPointer<(start: Int32, end: Int32)>
+
+    @inlinable
+    init(line: UnsafeBufferPointer<UInt8>, bounds: UnsafeBufferPointer<(start: Int32, end: Int32)>) {
+        self.line = line
+        self.bounds = bounds
+    }
 
     /// How many fields the line has.
     public var count: Int { bounds.count }
@@ -104,9 +110,11 @@ func parseInt64(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
 }
 
 /// Splits lines into fields, reusing one buffer of field bounds. One per decode task.
+@usableFromInline
 final class CSVFieldSplitter {
-    private var bounds: UnsafeMutableBufferPointer<(start: Int32, end: Int32)>
+    @usableFromInline var bounds: UnsafeMutableBufferPointer<(start: Int32, end: Int32)>
 
+    @usableFromInline
     init() {
         bounds = .allocate(capacity: 64)
     }
@@ -114,6 +122,7 @@ final class CSVFieldSplitter {
     deinit { bounds.deallocate() }
 
     /// Calls `body` with the line's row; nil if a quote is not closed.
+    @inlinable
     func withRow<T>(_ line: UnsafeBufferPointer<UInt8>, _ body: (CSVRow) throws -> T) throws -> T? {
         var count = 0
         var start = 0
@@ -145,7 +154,8 @@ final class CSVFieldSplitter {
         return try body(CSVRow(line: line, bounds: UnsafeBufferPointer(rebasing: bounds[0..<count])))
     }
 
-    private func grow() {
+    @usableFromInline
+    func grow() {
         let larger = UnsafeMutableBufferPointer<(start: Int32, end: Int32)>.allocate(capacity: bounds.count * 2)
         _ = larger.initialize(fromContentsOf: bounds)
         bounds.deallocate()

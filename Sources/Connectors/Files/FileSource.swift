@@ -1,5 +1,5 @@
 import DequeModule
-import Foundation
+public import Foundation
 public import Stream
 
 /// What a file source does with a line it cannot decode.
@@ -20,11 +20,12 @@ extension Source {
     /// With `follow`, the source keeps reading what is appended to the files, and new files that
     /// match the path, checking every `pollInterval`: a continuous stream that ends only when the
     /// job's task is cancelled. Its position is file and byte offset.
+    @inlinable
     public static func csvFile(_ path: String, as type: Value.Type = Value.self, onBadRecord policy: BadRecordPolicy = .fail,
                                follow: Bool = false, pollInterval: Duration = .milliseconds(200)) -> Source<Value> where Value: CSVDecodable {
-        files(path, format: "CSV", policy: policy, follow: follow ? pollInterval : nil) {
+        files(path, format: "CSV", policy: policy, follow: follow ? pollInterval : nil) { chunk in
             let splitter = CSVFieldSplitter()
-            return { line in
+            return DecodedChunk.decode(chunk) { line in
                 guard let value = try splitter.withRow(line, { try Value(csv: $0) }) else {
                     throw CSVFieldError("a quoted field is not closed")
                 }
@@ -38,17 +39,19 @@ extension Source {
     /// ```swift
     /// job.source("clicks", .jsonLinesFile("clicks.jsonl", as: Click.self))
     /// ```
+    @inlinable
     public static func jsonLinesFile(_ path: String, as type: Value.Type = Value.self, onBadRecord policy: BadRecordPolicy = .fail,
                                      follow: Bool = false, pollInterval: Duration = .milliseconds(200)) -> Source<Value> where Value: Decodable {
-        files(path, format: "JSON lines", policy: policy, follow: follow ? pollInterval : nil) {
+        files(path, format: "JSON lines", policy: policy, follow: follow ? pollInterval : nil) { chunk in
             let decoder = JSONDecoder()
-            return { line in try decoder.decode(Value.self, from: Data(buffer: line)) }
+            return DecodedChunk.decode(chunk) { line in try decoder.decode(Value.self, from: Data(buffer: line)) }
         }
     }
 
+    @usableFromInline
     static func files(
         _ path: String, format: String, policy: BadRecordPolicy, follow: Duration?,
-        decoder: @escaping @Sendable () -> (UnsafeBufferPointer<UInt8>) throws -> Value
+        decoder: @escaping @Sendable (LineChunk) -> DecodedChunk<Value>
     ) -> Source<Value> {
         Source("\(format) files at \(path)\(follow == nil ? "" : ", followed")") { context in
             try FileSourceReader(path: path, context: context, policy: policy, follow: follow, decoder: decoder)
@@ -68,7 +71,8 @@ final class FileSourceReader<Value: Sendable>: SourceReader, @unchecked Sendable
     /// How often to look for appended data; nil for a bounded read.
     let follow: Duration?
     private var seenFiles: Set<String> = []
-    let decoder: @Sendable () -> (UnsafeBufferPointer<UInt8>) throws -> Value
+    /// Decodes one chunk; made where the source was declared, so it is specialized for `Value`.
+    let decoder: @Sendable (LineChunk) -> DecodedChunk<Value>
     let chunkSize = 1 << 20
     let maxInFlight: Int
     private var files: Deque<String>
@@ -82,7 +86,7 @@ final class FileSourceReader<Value: Sendable>: SourceReader, @unchecked Sendable
     private var deadLetters: DeadLetterWriter?
 
     init(path: String, context: SourceContext, policy: BadRecordPolicy, follow: Duration?,
-         decoder: @escaping @Sendable () -> (UnsafeBufferPointer<UInt8>) throws -> Value) throws {
+         decoder: @escaping @Sendable (LineChunk) -> DecodedChunk<Value>) throws {
         self.context = context
         self.path = path
         self.policy = policy
@@ -105,7 +109,7 @@ final class FileSourceReader<Value: Sendable>: SourceReader, @unchecked Sendable
         while true {
             while inFlight.count < maxInFlight, let chunk = try readChunk() {
                 let decoder = self.decoder
-                inFlight.append((chunk, context.run.runtime.submit { DecodedChunk.decode(chunk, decoder()) }))
+                inFlight.append((chunk, context.run.runtime.submit { decoder(chunk) }))
             }
             guard let (chunk, pending) = inFlight.popFirst() else {
                 if let follow {

@@ -1,26 +1,38 @@
 /// A piece of a file that ends at a line break (or at the end of the file): what one decode
 /// task works on.
+@usableFromInline
 struct LineChunk: Sendable {
-    let file: String
+    @usableFromInline let file: String
     /// Where the chunk starts in the file.
-    let offset: Int
-    let bytes: [UInt8]
+    @usableFromInline let offset: Int
+    @usableFromInline let bytes: [UInt8]
 }
 
 /// What decoding a chunk gave: the records, how many lines it held, and the bad lines.
+@usableFromInline
 struct DecodedChunk<Value: Sendable>: Sendable {
+    @usableFromInline
     struct BadLine: Sendable {
         /// 0-based line within the chunk.
-        let line: Int
-        let text: String
-        let reason: String
+        @usableFromInline let line: Int
+        @usableFromInline let text: String
+        @usableFromInline let reason: String
+
+        @inlinable init(line: Int, text: String, reason: String) {
+            self.line = line
+            self.text = text
+            self.reason = reason
+        }
     }
 
-    var records: [Value] = []
-    var lineCount = 0
-    var bad: [BadLine] = []
+    @usableFromInline var records: [Value] = []
+    @usableFromInline var lineCount = 0
+    @usableFromInline var bad: [BadLine] = []
+
+    @inlinable init() {}
 
     /// Decodes every non-empty line of `chunk` with `decode`, collecting bad lines instead of stopping.
+    @inlinable
     static func decode(_ chunk: LineChunk, _ decode: (UnsafeBufferPointer<UInt8>) throws -> Value) -> DecodedChunk {
         var out = DecodedChunk()
         out.records.reserveCapacity(chunk.bytes.count / 24)

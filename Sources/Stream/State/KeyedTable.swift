@@ -32,12 +32,21 @@ struct KeyedTable<Key: Equatable, Value> {
     mutating func findOrAppend(_ key: Key, hash: UInt64, make: () -> Value) -> (index: Int, inserted: Bool) {
         let mask = slots.count - 1
         var slot = slot(of: hash)
-        while true {
-            let entry = Int(slots[slot])
-            if entry == 0 { break }
-            if hashes[entry - 1] == hash && keys[entry - 1] == key { return (entry - 1, false) }
-            slot = (slot + 1) & mask
+        // The probe only reads: unchecked buffers (the mask keeps `slot` in range, and every
+        // entry indexes an appended key), so no bounds or uniqueness checks per step.
+        let found: Int? = slots.withUnsafeBufferPointer { slots in
+            hashes.withUnsafeBufferPointer { hashes in
+                keys.withUnsafeBufferPointer { keys in
+                    while true {
+                        let entry = Int(slots[slot])
+                        if entry == 0 { return nil }
+                        if hashes[entry - 1] == hash && keys[entry - 1] == key { return entry - 1 }
+                        slot = (slot + 1) & mask
+                    }
+                }
+            }
         }
+        if let found { return (found, false) }
         let index = keys.count
         keys.append(key)
         values.append(make())
