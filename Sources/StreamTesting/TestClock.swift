@@ -1,4 +1,5 @@
 import Synchronization
+public import Stream
 
 /// A clock that moves only when a test moves it, so nothing waits on real time.
 ///
@@ -11,7 +12,7 @@ import Synchronization
 /// await clock.sleepers(atLeast: 1)
 /// clock.advance(by: .seconds(5))     // the wait returns now, with what is ready
 /// ```
-public final class TestClock: Clock, Sendable {
+public final class TestClock: Clock, EpochMillisecondsClock, Sendable {
     public struct Instant: InstantProtocol, Sendable, CustomStringConvertible {
         /// Time since the clock was made.
         public var offset: Duration
@@ -41,24 +42,29 @@ public final class TestClock: Clock, Sendable {
     public init() {}
 
     public var now: Instant { state.withLock { $0.now } }
+
+    /// Processing time for steps that read it: the clock's offset, as if it started at the epoch.
+    public var epochMilliseconds: Int64 { now.offset.milliseconds }
     public var minimumResolution: Duration { .zero }
 
     /// How many sleepers are waiting now.
     public var sleeperCount: Int { state.withLock { $0.sleepers.count } }
 
     public func sleep(until deadline: Instant, tolerance: Duration? = nil) async throws {
+        try Task.checkCancellation()
         let id = state.withLock { state -> Int in
             state.nextID += 1
             return state.nextID
         }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let (resumeNow, watchers) = state.withLock { state -> (Bool, [CheckedContinuation<Void, Never>]) in
-                    if deadline <= state.now || Task.isCancelled { return (true, []) }
+                let (outcome, watchers) = state.withLock { state -> (Result<Void, any Error>?, [CheckedContinuation<Void, Never>]) in
+                    if Task.isCancelled { return (.failure(CancellationError()), []) }
+                    if deadline <= state.now { return (.success(()), []) }
                     state.sleepers.append(Sleeper(id: id, deadline: deadline, continuation: continuation))
-                    return (false, Self.satisfiedWatchers(&state))
+                    return (nil, Self.satisfiedWatchers(&state))
                 }
-                if resumeNow { continuation.resume() }
+                if let outcome { continuation.resume(with: outcome) }
                 for watcher in watchers { watcher.resume() }
             }
         } onCancel: {

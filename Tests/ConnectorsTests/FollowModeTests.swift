@@ -41,4 +41,26 @@ import Testing
         running.cancel()
         await #expect(throws: CancellationError.self) { try await running.value }
     }
+
+    @Test func heartbeatsFireProcessingTimeWindowsWhileTheFollowedFileIsQuiet() async throws {
+        let directory = try scratchDirectory()
+        try "1,a,1.0\n2,b,2.0\n".write(toFile: "\(directory)/in.csv", atomically: true, encoding: .utf8)
+        let clock = TestClock()
+        let out = TestSink<WindowResult<String, Int>>()
+        let job = Job("heartbeat")
+        job.source("people", .csvFile("\(directory)/in.csv", as: Person.self, follow: true, pollInterval: .seconds(1)))
+            .processingTime()
+            .keyed(by: { _ in "all" })
+            .window("per-second", .tumbling(.seconds(1)))
+            .aggregate(.count())
+            .results.sink("counts", out.sink)
+        let running = Task { try await job.run(on: Runtime(workers: 2), clock: clock) }
+        await clock.sleepers(atLeast: 1)    // read both lines at time 0, now polling
+        #expect(out.values.isEmpty)
+        clock.advance(by: .seconds(1))      // no new data: the heartbeat moves processing time to 1 s
+        await out.waitForValues(count: 1)
+        #expect(out.values == [WindowResult(window: Window(start: 0, end: 1_000), key: "all", value: 2)])
+        running.cancel()
+        await #expect(throws: CancellationError.self) { try await running.value }
+    }
 }

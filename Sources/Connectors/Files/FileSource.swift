@@ -113,9 +113,11 @@ final class FileSourceReader<Value: Sendable>: SourceReader, @unchecked Sendable
             }
             guard let (chunk, pending) = inFlight.popFirst() else {
                 if let follow {
+                    try Task.checkCancellation()
                     try await context.run.sleep(follow)
                     lookForNewFiles()
-                    continue
+                    // A heartbeat: lets processing-time steps move time on while no data comes.
+                    return RecordBatch(values: [])
                 }
                 try deadLetters?.close()
                 return nil

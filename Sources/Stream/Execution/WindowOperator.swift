@@ -23,6 +23,8 @@ where Agg.Input == Value {
     @usableFromInline let late: BatchReceiver<Value>?
     @usableFromInline let maxInFlight = 4
     @usableFromInline var position = 0
+    /// The end watermark of the last batch handed to the ranges.
+    @usableFromInline var lastWatermark = EventTime.beginning
     @usableFromInline var inFlight = Deque<TaskRef<Merged>>()
 
     @inlinable
@@ -47,8 +49,9 @@ where Agg.Input == Value {
 
     @inlinable
     func consume(_ batch: RecordBatch<Value>) async throws {
-        guard batch.count > 0 else { return }
-        guard batch.hasEventTime else {
+        // An empty batch (a heartbeat) matters only if it moves the watermark.
+        guard batch.count > 0 || batch.endWatermark > lastWatermark else { return }
+        guard batch.count == 0 || batch.hasEventTime else {
             throw StreamError(.invalidJob, step: id, action: "window", message: "records reached the window without event time")
         }
         var parts = [RangeBatch<Key, Value>](repeating: RangeBatch(), count: ranges.count)
@@ -69,6 +72,7 @@ where Agg.Input == Value {
             parts[range].positions.append(position + index)
         }
         let end = batch.endWatermark
+        lastWatermark = max(lastWatermark, end)
         let calls = zip(ranges, parts).map { range, part in range.call { $0.process(part, endWatermark: end) } }
         var after = Array(batch.watermarks.dropFirst())
         after.append(end)
@@ -80,7 +84,10 @@ where Agg.Input == Value {
                                watermarks: indices.map { batch.watermarks[$0] }, endWatermark: end)
         })
         position += batch.count
-        try await forward(waitingFor: inFlight.count > maxInFlight ? inFlight.count - maxInFlight : 0)
+        // A heartbeat means the source is idle: deliver everything now rather than leave results
+        // waiting for the next batch. Otherwise wait only beyond the in-flight bound.
+        let mustWait = batch.count == 0 ? inFlight.count : max(0, inFlight.count - maxInFlight)
+        try await forward(waitingFor: mustWait)
     }
 
     @inlinable

@@ -8,6 +8,8 @@ public final class RunContext: Sendable {
     public let job: Job
     /// Waits on the job's clock (real time, or a test's `TestClock`): for polling and timers.
     public let sleep: @Sendable (Duration) async throws -> Void
+    /// Processing time now, in milliseconds since the epoch (the test clock's, in tests).
+    public let now: @Sendable () -> Int64
     private let totals = Mutex(JobSummary())
     private let receivers = Mutex<[ObjectIdentifier: any Sendable]>([:])
 
@@ -15,6 +17,11 @@ public final class RunContext: Sendable {
         self.runtime = runtime
         self.job = job
         sleep = { try await clock.sleep(for: $0) }
+        if let epochClock = clock as? any EpochMillisecondsClock {
+            now = { epochClock.epochMilliseconds }
+        } else {
+            now = systemEpochMilliseconds
+        }
     }
 
     var summary: JobSummary { totals.withLock { $0 } }

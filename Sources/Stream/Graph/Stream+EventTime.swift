@@ -39,6 +39,38 @@ extension Stream {
     }
 
 }
+extension Stream {
+    /// Gives each record the processing time at which it arrived (milliseconds since the
+    /// epoch, from the job's clock) as its time, and makes that time the watermark: windows
+    /// after it are processing-time windows, firing as the clock passes their end. Followed
+    /// sources send heartbeats while idle, so windows fire without new records.
+    ///
+    /// ```swift
+    /// requests.processingTime().keyed(by: \.path).window("per-second", .tumbling(.seconds(1))).aggregate(.count())
+    /// ```
+    @inlinable
+    public func processingTime() -> Stream<Value> {
+        let output: Stream<Value> = derive("processingTime", hasEventTime: true)
+        node.attach { context in
+            let downstream = try output.node.receiver(in: context)
+            let last = Mutex(EventTime.beginning)
+            return BatchReceiver(
+                consume: { batch in
+                    let now = last.withLock { last in
+                        last = max(last, context.now())
+                        return last
+                    }
+                    let times = [Int64](repeating: now, count: batch.count)
+                    try await downstream.consume(RecordBatch(values: batch.values, timestamps: times,
+                                                             watermarks: times, endWatermark: now))
+                },
+                finish: downstream.finish
+            )
+        }
+        return output
+    }
+}
+
 /// The watermark of one partition read in order: the largest timestamp minus the allowed disorder.
 @usableFromInline
 struct BoundedWatermark: Sendable {

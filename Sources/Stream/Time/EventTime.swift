@@ -8,6 +8,12 @@ public enum EventTime {
     public static let end = Int64.max
 }
 
+/// A clock that can say what time it is as milliseconds since the Unix epoch: what
+/// processing-time steps read. `ContinuousClock` runs use the system's wall clock instead.
+public protocol EpochMillisecondsClock: Sendable {
+    var epochMilliseconds: Int64 { get }
+}
+
 extension Duration {
     /// The duration in whole milliseconds (rounded toward zero).
     ///

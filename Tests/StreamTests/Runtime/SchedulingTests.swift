@@ -74,3 +74,23 @@ import Testing
 }
 
 
+
+@Suite struct TestClockTests {
+    @Test func sleepingInACancelledTaskThrowsInsteadOfReturning() async {
+        let clock = TestClock()
+        let sleeper = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            try await clock.sleep(for: .seconds(1))
+        }
+        await #expect(throws: CancellationError.self) { try await sleeper.value }
+    }
+
+    @Test func cancellingASleeperWakesItWithAnError() async {
+        let clock = TestClock()
+        let sleeper = Task { try await clock.sleep(for: .seconds(1)) }
+        await clock.sleepers(atLeast: 1)
+        sleeper.cancel()
+        await #expect(throws: CancellationError.self) { try await sleeper.value }
+        #expect(clock.sleeperCount == 0)
+    }
+}
