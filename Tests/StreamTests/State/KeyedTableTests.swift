@@ -18,8 +18,9 @@ import Testing
                 #expect(index == model[key])
                 table.values[index] += 1
             }
+            let counts = keys.reduce(into: [Int: Int]()) { $0[$1, default: 0] += 1 }
             #expect(table.keys == order)
-            #expect(table.values == order.map { key in keys.filter { $0 == key }.count })
+            #expect(table.values == order.map { counts[$0]! })
         }
     }
 
