@@ -67,8 +67,7 @@ public struct Stream<Value: Sendable>: Sendable {
     /// counts.sink("counts-out", .csvFile("out/counts.csv"))
     /// ```
     public func sink(_ id: String, _ sink: Sink<Value>) {
-        let step = job.graph.withLock { $0.add("sink", name: id, inputs: [node.step]) }
-        _ = step
+        _ = job.addStep("sink", name: id, inputs: [node.step])
         node.attach { context in
             let writer = try sink.makeWriter(SinkContext(stepID: id, run: context))
             return BatchReceiver(

@@ -100,7 +100,6 @@ enum NaiveModel {
                 contents[window, default: [:]][event.key, default: []].append(event.value)
                 if window.maxTimestamp <= watermark { emit(window, key: event.key) }
             }
-            _ = position
             maxTimestamp = max(maxTimestamp, event.timestamp)
             let new = max(watermark, maxTimestamp - delay)
             fire(from: watermark, to: new)
