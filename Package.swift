@@ -62,7 +62,7 @@ let package = Package(
         ),
         .testTarget(name: "ConnectorsTests", dependencies: ["Connectors", "Operators", "StreamTesting"], swiftSettings: settings),
         .testTarget(name: "SamplesTests", dependencies: ["Samples", "Stream"], swiftSettings: settings),
-        .testTarget(name: "IntegrationTests", dependencies: ["StreamJob"], swiftSettings: settings),
+        .testTarget(name: "IntegrationTests", dependencies: ["StreamJob", "Stream"], swiftSettings: settings),
     ],
     swiftLanguageModes: [.v6]
 )

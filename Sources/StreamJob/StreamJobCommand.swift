@@ -13,6 +13,6 @@ struct StreamJobCommand: AsyncParsableCommand {
               stream-job bench runtime          measure the task runtime (median of 3 runs)
             """,
         version: "\(versionText)",
-        subcommands: [SampleCommand.self, BenchCommand.self, VersionCommand.self]
+        subcommands: [SampleCommand.self, BenchCommand.self, CheckpointsCommand.self, VersionCommand.self]
     )
 }

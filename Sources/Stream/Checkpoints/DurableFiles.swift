@@ -1,0 +1,97 @@
+#if canImport(Glibc)
+import Glibc
+private let systemWrite = Glibc.write
+private let systemRead = Glibc.read
+private let systemRename = Glibc.rename
+#elseif canImport(Darwin)
+import Darwin
+private let systemWrite = Darwin.write
+private let systemRead = Darwin.read
+private let systemRename = Darwin.rename
+#endif
+
+/// File operations that survive a crash: written, fsynced and closed before they count.
+enum DurableFiles {
+    static func errorText() -> String { String(cString: strerror(errno)) }
+
+    /// Creates (or replaces) `path` with `bytes`, and fsyncs it.
+    static func write(_ bytes: [UInt8], to path: String) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard descriptor >= 0 else { throw CheckpointError.io(path: path, reason: errorText()) }
+        defer { close(descriptor) }
+        var written = 0
+        try bytes.withUnsafeBytes { buffer in
+            while written < buffer.count {
+                let result = systemWrite(descriptor, buffer.baseAddress! + written, buffer.count - written)
+                if result < 0 {
+                    if errno == EINTR { continue }
+                    throw CheckpointError.io(path: path, reason: errorText())
+                }
+                written += result
+            }
+        }
+        guard fsync(descriptor) == 0 else { throw CheckpointError.io(path: path, reason: errorText()) }
+    }
+
+    static func read(_ path: String) throws -> [UInt8] {
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else {
+            throw errno == ENOENT ? CheckpointError.corrupt(file: path, reason: "the file is missing")
+                : CheckpointError.io(path: path, reason: errorText())
+        }
+        defer { close(descriptor) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { systemRead(descriptor, $0.baseAddress!, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw CheckpointError.io(path: path, reason: errorText())
+            }
+            if count == 0 { return bytes }
+            bytes.append(contentsOf: chunk[0..<count])
+        }
+    }
+
+    /// Makes a directory's entries (new files, renames) durable.
+    static func syncDirectory(_ path: String) throws {
+        let descriptor = open(path, O_RDONLY | O_DIRECTORY)
+        guard descriptor >= 0 else { throw CheckpointError.io(path: path, reason: errorText()) }
+        defer { close(descriptor) }
+        guard fsync(descriptor) == 0 else { throw CheckpointError.io(path: path, reason: errorText()) }
+    }
+
+    static func makeDirectory(_ path: String) throws {
+        var built = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            built += "/\(component)"
+            if mkdir(built, 0o755) != 0 && errno != EEXIST { throw CheckpointError.io(path: built, reason: errorText()) }
+        }
+    }
+
+    static func rename(_ from: String, to: String) throws {
+        guard systemRename(from, to) == 0 else { throw CheckpointError.io(path: to, reason: errorText()) }
+    }
+
+    static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    /// The names in a directory (not `.` or `..`); empty if it does not exist.
+    static func list(_ path: String) -> [String] {
+        guard let directory = opendir(path) else { return [] }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// Removes a file or a directory with everything in it.
+    static func remove(_ path: String) {
+        for name in list(path) { remove("\(path)/\(name)") }
+        if unlink(path) != 0 { rmdir(path) }
+    }
+}

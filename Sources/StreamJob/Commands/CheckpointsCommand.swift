@@ -1,0 +1,97 @@
+import ArgumentParser
+import Foundation
+import Stream
+
+/// `stream-job checkpoints …`: what checkpoints a job has, what each holds, whether it is intact.
+struct CheckpointsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "checkpoints",
+        abstract: "List, inspect and verify a job's checkpoints.",
+        discussion: """
+            Checkpoints live in <dir>/<job>/chk-<n>/.
+
+            Examples:
+              stream-job checkpoints list --dir state --job clicks
+              stream-job checkpoints inspect chk-7 --dir state --job clicks
+              stream-job checkpoints verify --dir state --job clicks
+            """,
+        subcommands: [List.self, Inspect.self, Verify.self]
+    )
+
+    struct Location: ParsableArguments {
+        @Option(help: "The checkpoint directory (the job's checkpoints are in <dir>/<job>).")
+        var dir: String
+
+        @Option(help: "The job's name.")
+        var job: String
+
+        var store: CheckpointStore { CheckpointStore(root: dir, job: job) }
+    }
+
+    /// Parses `chk-7` or `7`.
+    static func parseID(_ text: String) throws -> Int {
+        guard let id = Int(text.hasPrefix("chk-") ? String(text.dropFirst(4)) : text), id > 0 else {
+            throw ValidationError("'\(text)' is not a checkpoint; write chk-<n>, e.g. chk-7.")
+        }
+        return id
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the checkpoints, oldest first, and whether each is intact.")
+        @OptionGroup var location: Location
+
+        func run() throws {
+            let store = location.store
+            let ids = try store.ids()
+            if ids.isEmpty { print("no checkpoints in \(store.directory)") }
+            for id in ids {
+                do {
+                    let checkpoint = try store.read(id: id)
+                    let bytes = checkpoint.manifest.states.reduce(0) { $0 + $1.bytes }
+                    print("chk-\(id)  \(timestamp(checkpoint.manifest.createdAt))  watermark \(checkpoint.manifest.watermark)  "
+                        + "\(checkpoint.manifest.states.count) states, \(bytes) bytes  ok")
+                } catch {
+                    print("chk-\(id)  CORRUPT: \(error)")
+                }
+            }
+        }
+    }
+
+    struct Inspect: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show what a checkpoint holds: sources' positions, watermark, states.")
+        @Argument(help: "The checkpoint, e.g. chk-7.") var checkpoint: String
+        @OptionGroup var location: Location
+
+        func run() throws {
+            let checkpoint = try location.store.read(id: CheckpointsCommand.parseID(checkpoint))
+            let manifest = checkpoint.manifest
+            print("chk-\(manifest.id) of job \(manifest.job), format \(manifest.formatVersion), taken \(timestamp(manifest.createdAt))")
+            print("watermark \(manifest.watermark)")
+            for (step, position) in manifest.sources.sorted(by: { $0.key < $1.key }) { print("source \(step): \(position)") }
+            for state in manifest.states { print("state \(state.step): \(state.file), \(state.bytes) bytes, crc32c \(state.crc32c)") }
+        }
+    }
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Check every file's size and checksum; exit 1 naming what is corrupt.")
+        @Argument(help: "The checkpoint to verify (default: all).") var checkpoint: String?
+        @OptionGroup var location: Location
+
+        func run() throws {
+            let store = location.store
+            let ids = try checkpoint.map { [try CheckpointsCommand.parseID($0)] } ?? store.ids()
+            var failed = false
+            for id in ids {
+                let problems = store.verify(id: id)
+                print(problems.isEmpty ? "chk-\(id): intact" : "chk-\(id): \(problems.joined(separator: "; "))")
+                failed = failed || !problems.isEmpty
+            }
+            if failed { throw ExitCode.failure }
+        }
+    }
+}
+
+/// Milliseconds since the epoch as an ISO 8601 time.
+func timestamp(_ milliseconds: Int64) -> String {
+    ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+}
