@@ -46,20 +46,35 @@ public struct Extreme<Input, Value: Comparable & Sendable>: Aggregator {
 /// The mean of a numeric field; nil for no records.
 public struct Average<Input>: Aggregator {
     public let value: @Sendable (Input) -> Double
-    public init(_ value: @escaping @Sendable (Input) -> Double) { self.value = value }
-    public func zero() -> (sum: Double, count: Int) { (0, 0) }
-    public func add(_ input: Input, to accumulator: inout (sum: Double, count: Int)) {
-        accumulator.sum += value(input)
-        accumulator.count += 1
+    @inlinable public init(_ value: @escaping @Sendable (Input) -> Double) { self.value = value }
+    @inlinable public func zero() -> Pair<Double, Int> { Pair(0, 0) }
+    @inlinable public func add(_ input: Input, to accumulator: inout Pair<Double, Int>) {
+        accumulator.first += value(input)
+        accumulator.second += 1
     }
-    public func merge(_ other: (sum: Double, count: Int), into accumulator: inout (sum: Double, count: Int)) {
-        accumulator.sum += other.sum
-        accumulator.count += other.count
+    @inlinable public func merge(_ other: Pair<Double, Int>, into accumulator: inout Pair<Double, Int>) {
+        accumulator.first += other.first
+        accumulator.second += other.second
     }
-    public func finish(_ accumulator: (sum: Double, count: Int)) -> Double? {
-        accumulator.count == 0 ? nil : accumulator.sum / Double(accumulator.count)
+    @inlinable public func finish(_ accumulator: Pair<Double, Int>) -> Double? {
+        accumulator.second == 0 ? nil : accumulator.first / Double(accumulator.second)
     }
 }
+
+/// Two accumulators side by side; `Codable` when both are, so combined aggregates checkpoint.
+public struct Pair<First: Sendable, Second: Sendable>: Sendable {
+    public var first: First
+    public var second: Second
+
+    @inlinable
+    public init(_ first: First, _ second: Second) {
+        self.first = first
+        self.second = second
+    }
+}
+
+extension Pair: Codable where First: Codable, Second: Codable {}
+extension Pair: Equatable where First: Equatable, Second: Equatable {}
 
 /// Two aggregates over the same records, in one pass.
 ///
@@ -73,17 +88,18 @@ public struct Both<First: Aggregator, Second: Aggregator>: Aggregator where Firs
         self.first = first
         self.second = second
     }
-    @inlinable public func zero() -> (First.Accumulator, Second.Accumulator) { (first.zero(), second.zero()) }
-    @inlinable public func add(_ input: First.Input, to accumulator: inout (First.Accumulator, Second.Accumulator)) {
-        first.add(input, to: &accumulator.0)
-        second.add(input, to: &accumulator.1)
+    @inlinable public func zero() -> Pair<First.Accumulator, Second.Accumulator> { Pair(first.zero(), second.zero()) }
+    @inlinable public func add(_ input: First.Input, to accumulator: inout Pair<First.Accumulator, Second.Accumulator>) {
+        first.add(input, to: &accumulator.first)
+        second.add(input, to: &accumulator.second)
     }
-    @inlinable public func merge(_ other: (First.Accumulator, Second.Accumulator), into accumulator: inout (First.Accumulator, Second.Accumulator)) {
-        first.merge(other.0, into: &accumulator.0)
-        second.merge(other.1, into: &accumulator.1)
+    @inlinable public func merge(_ other: Pair<First.Accumulator, Second.Accumulator>,
+                                 into accumulator: inout Pair<First.Accumulator, Second.Accumulator>) {
+        first.merge(other.first, into: &accumulator.first)
+        second.merge(other.second, into: &accumulator.second)
     }
-    @inlinable public func finish(_ accumulator: (First.Accumulator, Second.Accumulator)) -> (First.Output, Second.Output) {
-        (first.finish(accumulator.0), second.finish(accumulator.1))
+    @inlinable public func finish(_ accumulator: Pair<First.Accumulator, Second.Accumulator>) -> (First.Output, Second.Output) {
+        (first.finish(accumulator.first), second.finish(accumulator.second))
     }
 }
 

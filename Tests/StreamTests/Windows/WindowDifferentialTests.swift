@@ -65,3 +65,18 @@ import Testing
         #expect(run.rows.map(\.window) == run.rows.map(\.window).sorted(), "results leave in window order")
     }
 }
+
+/// Snapshots taken mid-stream (through JSON) and restored onto another number of key-group
+/// ranges (2 → 3 → 1) continue exactly: the whole output equals the naive model's.
+@Suite struct WindowRescaleTests {
+    @Test func restoringOnAnotherParallelismContinuesExactly() async {
+        let specs: [WindowSpec] = [.tumbling(.milliseconds(10)), .sliding(.milliseconds(12), every: .milliseconds(4)), .session(gap: .milliseconds(6))]
+        await propertyCheck(count: 200, input: WindowDifferentialTests.events, Gen.int(in: 0...2), Gen.int(in: 0...60)) { events, kind, split in
+            let spec = specs[kind]
+            let expected = NaiveModel.run(events, delay: 4, spec: spec, lateness: 5)
+            let actual = EngineModel.run(events, delay: 4, spec: spec, lateness: 5, batchSizes: [7], ranges: 2,
+                                         rescales: [(split, 3), (split + 30, 1)])
+            #expect(actual == expected, "spec \(spec), split \(split), events \(events)")
+        }
+    }
+}

@@ -1,3 +1,4 @@
+import Foundation
 import OrderedCollections
 @testable import Stream
 
@@ -28,14 +29,18 @@ let testKeyGroups = KeyGroups(count: 128)
 /// The engine's way: watermarks from a `WatermarkTracker`, records routed by key group to
 /// several `KeyedWindowState`s, batches of arbitrary size, emissions put in stream order.
 enum EngineModel {
+    /// `rescales` lists (stream position, new parallelism): at the first batch boundary at or
+    /// after each position, every range is snapshotted (through JSON), the snapshots are
+    /// redistributed over the new number of ranges, and the run continues from them.
     static func run(_ events: [Event], delay: Int64, spec: WindowSpec, lateness: Int64,
-                    batchSizes: [Int], ranges parallelism: Int) -> WindowRun {
+                    batchSizes: [Int], ranges parallelism: Int, rescales: [(at: Int, parallelism: Int)] = []) -> WindowRun {
         let aggregator = Both(Count<Event>(), Sum<Event, Int> { $0.value })
-        let ranges = testKeyGroups.ranges(parallelism: parallelism)
+        var ranges = testKeyGroups.ranges(parallelism: parallelism)
         var states = ranges.map { _ in
             KeyedWindowState<Int, Both<Count<Event>, Sum<Event, Int>>>(
                 spec: spec, allowedLateness: .milliseconds(lateness), aggregator: aggregator)
         }
+        var pendingRescales = rescales
         var tracker = WatermarkTracker(strategy: .boundedOutOfOrderness(.milliseconds(delay)))
         var run = WindowRun()
         var position = 0
@@ -47,6 +52,16 @@ enum EngineModel {
             }
         }
         while position < events.count {
+            if let rescale = pendingRescales.first, position >= rescale.at {
+                pendingRescales.removeFirst()
+                let saved = states.map { state in
+                    try! JSONDecoder().decode(WindowStateSnapshot<Int, Pair<Int, Int>>.self, from: JSONEncoder().encode(state.snapshot()))
+                }
+                ranges = testKeyGroups.ranges(parallelism: rescale.parallelism)
+                states = WindowStateSnapshot.redistribute(saved, into: ranges).map {
+                    KeyedWindowState(spec: spec, allowedLateness: .milliseconds(lateness), aggregator: aggregator, restoring: $0)
+                }
+            }
             let size = max(1, sizes.removeFirst())
             sizes.append(size)
             let batch = events[position..<min(events.count, position + size)]
