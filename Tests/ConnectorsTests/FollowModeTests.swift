@@ -4,7 +4,7 @@ import Operators
 import StreamTesting
 import Testing
 
-@Suite struct FollowModeTests {
+@Suite(.timeLimit(.minutes(1))) struct FollowModeTests {
     func append(_ text: String, to path: String) throws {
         let handle = try #require(FileHandle(forWritingAtPath: path))
         try handle.seekToEnd()

@@ -78,7 +78,7 @@ where Agg.Input == Value {
         after.append(end)
         let timeline = WatermarkTimeline(firstPosition: position, watermarks: after)
         let first = position
-        inFlight.append(merge(calls, timeline: timeline) { positions in
+        inFlight.append(merge(calls, timeline: timeline, priority: end) { positions in
             let indices = positions.map { $0 - first }
             return RecordBatch(values: indices.map { batch.values[$0] }, timestamps: indices.map { batch.timestamps[$0] },
                                watermarks: indices.map { batch.watermarks[$0] }, endWatermark: end)
@@ -99,7 +99,7 @@ where Agg.Input == Value {
                 return output
             }
         }
-        inFlight.append(merge(calls, timeline: WatermarkTimeline(firstPosition: position, watermarks: [])) { _ in
+        inFlight.append(merge(calls, timeline: WatermarkTimeline(firstPosition: position, watermarks: []), priority: .max) { _ in
             RecordBatch(values: [])
         })
         try await forward(waitingFor: inFlight.count)
@@ -107,13 +107,14 @@ where Agg.Input == Value {
         try await late?.finish()
     }
 
-    /// A task that puts the ranges' emissions into stream order and gathers the late records.
+    /// A task that puts the ranges' emissions into stream order and gathers the late records;
+    /// its priority is the batch's watermark, so earlier windows' merges run first.
     @inlinable
     func merge(
-        _ calls: [TaskRef<RangeOutput<Key, Agg.Output>>], timeline: WatermarkTimeline,
+        _ calls: [TaskRef<RangeOutput<Key, Agg.Output>>], timeline: WatermarkTimeline, priority: Int64,
         lateRecords: @escaping @Sendable ([Int]) -> RecordBatch<Value>
     ) -> TaskRef<Merged> {
-        context.runtime.submit(afterAll: calls) { outputs in
+        context.runtime.submit(afterAll: calls, options: TaskOptions(priority: priority)) { outputs in
             let emissions = outputs.count == 1 ? outputs[0].emissions : outputs.flatMap(\.emissions)
             let ordered = WindowEmission.streamOrder(emissions, firingPosition: timeline.firingPosition)
             let latePositions = outputs.flatMap(\.latePositions).sorted()

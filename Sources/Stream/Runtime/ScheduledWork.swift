@@ -10,7 +10,8 @@ class ScheduledWork: @unchecked Sendable {
 
     @usableFromInline
     init(priority: Int64) {
-        self.priority = priority
+        // `Int64.max` marks an empty queue (see `Scheduler.injectorFront`); no work may carry it.
+        self.priority = min(priority, Int64.max - 1)
     }
 
     /// Runs the work on `worker`'s thread. Called by the scheduler only.

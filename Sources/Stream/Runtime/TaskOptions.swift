@@ -5,7 +5,8 @@
 /// ```
 public struct TaskOptions: Sendable, Hashable {
     /// Smaller runs first among ready tasks; equal priorities run in submission order.
-    /// Window firings use the window's end, so earlier windows' tasks go first.
+    /// Window firings use the window's end, so earlier windows' tasks go first. `Int64.max`
+    /// counts as `Int64.max - 1`.
     public var priority: Int64
     /// How many times a task that throws is run again before its error reaches its callers.
     public var maxRetries: Int

@@ -34,7 +34,7 @@ struct Account: RuntimeActor {
     static func isFatal(_ error: any Error) -> Bool { error is Corrupt }
 }
 
-@Suite struct ActorTests {
+@Suite(.timeLimit(.minutes(1))) struct ActorTests {
     @Test func callsAreSerialAndInSubmissionOrder() async throws {
         let runtime = Runtime(workers: 4)
         let overlap = Recorder.Overlap()

@@ -4,7 +4,7 @@ import Testing
 
 /// Many submitters build random task graphs at once; every task checks that its inputs
 /// finished before it started, using one global sequence of events.
-@Suite struct DependencyStressTests {
+@Suite(.timeLimit(.minutes(2))) struct DependencyStressTests {
     struct Node: Sendable {
         let value: Int
         let finishedAt: Int

@@ -18,6 +18,15 @@ import Testing
         #expect(order.withLock { $0 } == ["a", "c1", "c2", "e", "n"])
     }
 
+    @Test(.timeLimit(.minutes(1))) func tasksWithExtremePrioritiesRunFromAnyThread() async throws {
+        // Int64.max once matched the scheduler's "injector empty" marker: such a task never ran.
+        let runtime = Runtime(workers: 2)
+        let highest = runtime.submit(TaskOptions(priority: .max)) { 1 }
+        let lowest = runtime.submit(TaskOptions(priority: .min)) { 2 }
+        let dependent = runtime.submit(after: highest, options: TaskOptions(priority: .max)) { $0 + 10 }
+        #expect(try await highest.value + lowest.value + dependent.value == 14)
+    }
+
     @Test func cancellingAPendingTaskCancelsItsDependents() async throws {
         let runtime = Runtime(workers: 1)
         let (gate, blocker) = await occupyWorker(runtime)
