@@ -50,7 +50,21 @@ public struct RecordBatch<Value: Sendable>: Sendable {
     /// Transforms each value, dropping those that give nil, keeping the time of the rest.
     @inlinable
     public func compactMap<Output>(_ transform: (Value) throws -> Output?) rethrows -> RecordBatch<Output> {
-        try flatMap { value in try transform(value).map { [$0] } ?? [] }
+        var outValues: [Output] = []
+        var outTimestamps: [Int64] = []
+        var outWatermarks: [Int64] = []
+        outValues.reserveCapacity(values.count)
+        let timed = hasEventTime
+        for index in values.indices {
+            guard let produced = try transform(values[index]) else { continue }
+            outValues.append(produced)
+            if timed {
+                outTimestamps.append(timestamps[index])
+                outWatermarks.append(watermarks[index])
+            }
+        }
+        return RecordBatch<Output>(values: outValues, timestamps: outTimestamps, watermarks: outWatermarks,
+                                   endWatermark: endWatermark)
     }
 
     /// Turns each value into any number of values, each with the time of the one it came from.
