@@ -8,14 +8,21 @@ extension Source {
     /// job.source("events", .records([e1, e2, e3], batchSize: 2))
     /// ```
     public static func records(_ records: [Value], batchSize: Int = 1024) -> Source<Value> {
-        Source("\(records.count) records") { _ in RecordsReader(records: records, batchSize: max(1, batchSize)) }
+        Source("\(records.count) records") { context in
+            let reader = RecordsReader(records: records, batchSize: max(1, batchSize))
+            if let position = context.restoredPosition { reader.offset.withLock { $0 = Int(position) ?? 0 } }
+            return reader
+        }
     }
 }
 
 final class RecordsReader<Value: Sendable>: SourceReader {
     private let records: [Value]
     private let batchSize: Int
-    private let offset = Mutex(0)
+    let offset = Mutex(0)
+
+    /// The index of the next record.
+    var position: String? { String(offset.withLock { $0 }) }
 
     init(records: [Value], batchSize: Int) {
         self.records = records

@@ -4,12 +4,16 @@ public import Stream
 extension Sink {
     /// Writes CSV lines to a file (created, with its directory, or replaced).
     ///
+    /// When the job takes checkpoints, output is exactly once: it is staged and appended to the
+    /// file when the checkpoint covering it completes (see ``TransactionalFile``). In a replay
+    /// it goes to a file of the same name in the replay's output directory.
+    ///
     /// ```swift
     /// rows.sink("out", .csvFile("out/counts.csv"))
     /// ```
     public static func csvFile(_ path: String) -> Sink<Value> where Value: CSVEncodable {
         Sink("CSV file \(path)") { context in
-            try FileSinkWriter<Value>(path: path, step: context.stepID) { batch, bytes in
+            try FileSinkWriter<Value>(path: path, context: context) { batch, bytes in
                 for value in batch.values { value.appendCSVLine(to: &bytes) }
             }
         }
@@ -20,7 +24,7 @@ extension Sink {
         Sink("JSON lines file \(path)") { context in
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            return try FileSinkWriter<Value>(path: path, step: context.stepID) { batch, bytes in
+            return try FileSinkWriter<Value>(path: path, context: context) { batch, bytes in
                 for value in batch.values {
                     bytes.append(contentsOf: try encoder.encode(value))
                     bytes.append(10)
@@ -35,17 +39,35 @@ extension Sink {
     }
 }
 
-/// Writes formatted batches to a file: one write per batch, flushed and closed at the end.
+/// Writes formatted batches to a file: one write per batch. Without checkpoints, straight to
+/// the file, flushed and closed at the end; with them, through a ``TransactionalFile``.
 ///
 /// `@unchecked Sendable` is safe: the job's driver calls it one call at a time.
 final class FileSinkWriter<Value: Sendable>: SinkWriter, @unchecked Sendable {
-    private let handle: FileHandle
+    private let output: Output
     private let path: String
     private let step: String
     private let format: (RecordBatch<Value>, inout [UInt8]) throws -> Void
     private var buffer: [UInt8] = []
 
-    init(path: String, step: String, format: @escaping (RecordBatch<Value>, inout [UInt8]) throws -> Void) throws {
+    enum Output {
+        case direct(FileHandle)
+        case transactional(TransactionalFile)
+    }
+
+    init(path requested: String, context: SinkContext, format: @escaping (RecordBatch<Value>, inout [UInt8]) throws -> Void) throws {
+        let path = context.run.outputPath(requested)
+        let step = context.stepID
+        self.path = path
+        self.step = step
+        self.format = format
+        if context.run.isTransactional {
+            let saved = try context.run.registerState(TransactionalFile.State.self, for: step)
+            output = .transactional(try TransactionalFile(path: path, step: step, restoring: saved))
+            return
+        }
+        // A replay writes afresh; the checkpoint's staging state for this sink is known but unused.
+        _ = context.run.registerState(for: step)
         let directory = (path as NSString).deletingLastPathComponent
         do {
             if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
@@ -55,25 +77,35 @@ final class FileSinkWriter<Value: Sendable>: SinkWriter, @unchecked Sendable {
         guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
             throw StreamError(.io, step: step, action: "open", position: path, message: "cannot create the file")
         }
-        self.handle = handle
-        self.path = path
-        self.step = step
-        self.format = format
+        output = .direct(handle)
     }
 
     func write(_ batch: RecordBatch<Value>) async throws {
         buffer.removeAll(keepingCapacity: true)
         try format(batch, &buffer)
-        do {
-            try buffer.withUnsafeBytes { try handle.write(contentsOf: Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: $0.baseAddress!), count: $0.count, deallocator: .none)) }
-        } catch {
-            throw StreamError(.io, step: step, action: "write", position: path, message: "\(error)", isRetryable: true)
+        guard !buffer.isEmpty else { return }
+        switch output {
+        case .transactional(let file):
+            try buffer.withUnsafeBytes { try file.append($0) }
+        case .direct(let handle):
+            do {
+                try buffer.withUnsafeBytes { try handle.write(contentsOf: Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: $0.baseAddress!), count: $0.count, deallocator: .none)) }
+            } catch {
+                throw StreamError(.io, step: step, action: "write", position: path, message: "\(error)", isRetryable: true)
+            }
         }
     }
 
+    func checkpoint(_ barrier: CheckpointBarrier) async throws {
+        if case .transactional(let file) = output { try file.checkpoint(barrier) }
+    }
+
     func close() async throws {
-        try handle.synchronize()
-        try handle.close()
+        // A transactional file is finished by the final checkpoint that follows the end of input.
+        if case .direct(let handle) = output {
+            try handle.synchronize()
+            try handle.close()
+        }
     }
 }
 

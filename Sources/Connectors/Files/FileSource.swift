@@ -22,8 +22,9 @@ extension Source {
     /// job's task is cancelled. Its position is file and byte offset.
     @inlinable
     public static func csvFile(_ path: String, as type: Value.Type = Value.self, onBadRecord policy: BadRecordPolicy = .fail,
-                               follow: Bool = false, pollInterval: Duration = .milliseconds(200)) -> Source<Value> where Value: CSVDecodable {
-        files(path, format: "CSV", policy: policy, follow: follow ? pollInterval : nil) { chunk in
+                               follow: Bool = false, pollInterval: Duration = .milliseconds(200),
+                               chunkBytes: Int = 1 << 20) -> Source<Value> where Value: CSVDecodable {
+        files(path, format: "CSV", policy: policy, follow: follow ? pollInterval : nil, chunkBytes: chunkBytes) { chunk in
             let splitter = CSVFieldSplitter()
             return DecodedChunk.decode(chunk) { line in
                 guard let value = try splitter.withRow(line, { try Value(csv: $0) }) else {
@@ -41,8 +42,9 @@ extension Source {
     /// ```
     @inlinable
     public static func jsonLinesFile(_ path: String, as type: Value.Type = Value.self, onBadRecord policy: BadRecordPolicy = .fail,
-                                     follow: Bool = false, pollInterval: Duration = .milliseconds(200)) -> Source<Value> where Value: Decodable {
-        files(path, format: "JSON lines", policy: policy, follow: follow ? pollInterval : nil) { chunk in
+                                     follow: Bool = false, pollInterval: Duration = .milliseconds(200),
+                                     chunkBytes: Int = 1 << 20) -> Source<Value> where Value: Decodable {
+        files(path, format: "JSON lines", policy: policy, follow: follow ? pollInterval : nil, chunkBytes: chunkBytes) { chunk in
             let decoder = JSONDecoder()
             return DecodedChunk.decode(chunk) { line in try decoder.decode(Value.self, from: Data(buffer: line)) }
         }
@@ -50,11 +52,11 @@ extension Source {
 
     @usableFromInline
     static func files(
-        _ path: String, format: String, policy: BadRecordPolicy, follow: Duration?,
+        _ path: String, format: String, policy: BadRecordPolicy, follow: Duration?, chunkBytes: Int,
         decoder: @escaping @Sendable (LineChunk) -> DecodedChunk<Value>
     ) -> Source<Value> {
         Source("\(format) files at \(path)\(follow == nil ? "" : ", followed")") { context in
-            try FileSourceReader(path: path, context: context, policy: policy, follow: follow, decoder: decoder)
+            try FileSourceReader(path: path, context: context, policy: policy, follow: follow, chunkBytes: chunkBytes, decoder: decoder)
         }
     }
 }
@@ -73,7 +75,8 @@ final class FileSourceReader<Value: Sendable>: SourceReader, @unchecked Sendable
     private var seenFiles: Set<String> = []
     /// Decodes one chunk; made where the source was declared, so it is specialized for `Value`.
     let decoder: @Sendable (LineChunk) -> DecodedChunk<Value>
-    let chunkSize = 1 << 20
+    /// How much is read (and decoded as one task) at a time: about one batch.
+    let chunkSize: Int
     let maxInFlight: Int
     private var files: Deque<String>
     private var handle: FileHandle?
@@ -84,10 +87,17 @@ final class FileSourceReader<Value: Sendable>: SourceReader, @unchecked Sendable
     /// Lines before the next chunk to come out, per file, for absolute line numbers.
     private var linesRead: [String: Int] = [:]
     private var deadLetters: DeadLetterWriter?
+    /// Where the records returned so far end.
+    private var emitted: FilePosition
+    /// The file and offset a restored reader starts at.
+    private var resumeAt: FilePosition?
 
-    init(path: String, context: SourceContext, policy: BadRecordPolicy, follow: Duration?,
+    var position: String? { emitted.description }
+
+    init(path: String, context: SourceContext, policy: BadRecordPolicy, follow: Duration?, chunkBytes: Int,
          decoder: @escaping @Sendable (LineChunk) -> DecodedChunk<Value>) throws {
         self.context = context
+        chunkSize = max(1, chunkBytes)
         self.path = path
         self.policy = policy
         self.follow = follow
@@ -102,6 +112,23 @@ final class FileSourceReader<Value: Sendable>: SourceReader, @unchecked Sendable
             files = []
         }
         seenFiles = Set(files)
+        emitted = FilePosition.start
+        if let saved = context.restoredPosition {
+            guard let resume = FilePosition(saved) else {
+                throw StreamError(.stateful, step: context.stepID, action: "restore", position: saved,
+                                  message: "not a file source position (file@offset#line)")
+            }
+            emitted = resume
+            if resume != .start {
+                guard files.contains(resume.file) else {
+                    throw StreamError(.io, step: context.stepID, action: "restore", position: saved,
+                                      message: "the file the checkpoint was reading is gone")
+                }
+                while let first = files.first, first != resume.file { files.removeFirst() }
+                linesRead[resume.file] = resume.line
+                resumeAt = resume
+            }
+        }
         if case .deadLetter(let path) = policy { deadLetters = try DeadLetterWriter(path: path, step: context.stepID) }
     }
 
@@ -126,6 +153,7 @@ final class FileSourceReader<Value: Sendable>: SourceReader, @unchecked Sendable
             let firstLine = linesRead[chunk.file, default: 0]
             linesRead[chunk.file] = firstLine + decoded.lineCount
             try handle(bad: decoded.bad, in: chunk, firstLine: firstLine)
+            emitted = FilePosition(file: chunk.file, offset: chunk.offset + chunk.bytes.count, line: firstLine + decoded.lineCount)
             if !decoded.records.isEmpty { return RecordBatch(values: decoded.records) }
         }
     }
@@ -163,6 +191,11 @@ final class FileSourceReader<Value: Sendable>: SourceReader, @unchecked Sendable
                 file = next
                 offset = 0
                 carry = []
+                if let resume = resumeAt, resume.file == next {
+                    try opened.seek(toOffset: UInt64(resume.offset))
+                    offset = resume.offset
+                    resumeAt = nil
+                }
             }
             let data = try handle!.read(upToCount: chunkSize) ?? Data()
             if data.isEmpty {
@@ -186,6 +219,31 @@ final class FileSourceReader<Value: Sendable>: SourceReader, @unchecked Sendable
             return LineChunk(file: file, offset: offset - carry.count - bytes.count, bytes: bytes)
         }
     }
+}
+
+/// Where a file source is: the file, the byte offset just after the last line returned, and
+/// how many lines of the file came before it. Written `file@offset#line`; `start` before any.
+struct FilePosition: Equatable, CustomStringConvertible {
+    static let start = FilePosition(file: "", offset: 0, line: 0)
+
+    var file: String
+    var offset: Int
+    var line: Int
+
+    init(file: String, offset: Int, line: Int) {
+        self.file = file
+        self.offset = offset
+        self.line = line
+    }
+
+    init?(_ text: String) {
+        if text == "start" { self = .start; return }
+        guard let hash = text.lastIndex(of: "#"), let at = text[..<hash].lastIndex(of: "@"),
+              let offset = Int(text[text.index(after: at)..<hash]), let line = Int(text[text.index(after: hash)...]) else { return nil }
+        self.init(file: String(text[..<at]), offset: offset, line: line)
+    }
+
+    var description: String { self == .start ? "start" : "\(file)@\(offset)#\(line)" }
 }
 
 /// Appends bad records as JSON lines: step, file, line, reason and the record as read.

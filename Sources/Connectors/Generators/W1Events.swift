@@ -95,7 +95,16 @@ extension Source where Value == W1Event {
     /// job.source("events", .w1Events(count: 1_000_000))
     /// ```
     public static func w1Events(count: Int, seed: UInt64 = 42, batchSize: Int = 32_768) -> Source<W1Event> {
-        Source("\(count) generated W1 events") { _ in W1Reader(count: count, seed: seed, batchSize: batchSize) }
+        Source("\(count) generated W1 events") { context in
+            let reader = W1Reader(count: count, seed: seed, batchSize: batchSize)
+            if let position = context.restoredPosition {
+                guard let index = Int(position), index >= 0, index <= count else {
+                    throw StreamError(.stateful, step: context.stepID, action: "restore", position: position, message: "not a W1 event index")
+                }
+                reader.skip(index)
+            }
+            return reader
+        }
     }
 }
 
@@ -109,6 +118,14 @@ final class W1Reader: SourceReader, @unchecked Sendable {
         generator = W1Generator(seed: seed)
         self.count = count
         self.batchSize = max(1, batchSize)
+    }
+
+    /// How many events were returned: the index of the next.
+    var position: String? { String(generator.index) }
+
+    /// Moves on to event `index` (regenerating the ones before it, which the sequence depends on).
+    func skip(_ index: Int) {
+        while generator.index < index { _ = generator.next() }
     }
 
     func next() async throws -> RecordBatch<W1Event>? {

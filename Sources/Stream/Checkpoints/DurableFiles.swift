@@ -33,6 +33,54 @@ enum DurableFiles {
         guard fsync(descriptor) == 0 else { throw CheckpointError.io(path: path, reason: errorText()) }
     }
 
+    /// Writes all of `bytes` at the descriptor's current offset.
+    static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
+        var written = 0
+        while written < bytes.count {
+            let result = systemWrite(descriptor, bytes.baseAddress! + written, bytes.count - written)
+            if result < 0 {
+                if errno == EINTR { continue }
+                throw CheckpointError.io(path: path, reason: errorText())
+            }
+            written += result
+        }
+    }
+
+    /// Appends the whole of file `from` to `to` at byte `offset` (cutting `to` there first, so
+    /// doing it again after a crash gives the same file), and fsyncs `to`.
+    static func copyWhole(_ from: String, into to: String, at offset: Int) throws {
+        let source = open(from, O_RDONLY)
+        guard source >= 0 else { throw CheckpointError.io(path: from, reason: errorText()) }
+        defer { close(source) }
+        let target = open(to, O_WRONLY | O_CREAT, 0o644)
+        guard target >= 0 else { throw CheckpointError.io(path: to, reason: errorText()) }
+        defer { close(target) }
+        guard ftruncate(target, off_t(offset)) == 0, lseek(target, off_t(offset), SEEK_SET) >= 0 else {
+            throw CheckpointError.io(path: to, reason: errorText())
+        }
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { systemRead(source, $0.baseAddress!, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw CheckpointError.io(path: from, reason: errorText())
+            }
+            if count == 0 { break }
+            try chunk.withUnsafeBytes { try writeAll(target, UnsafeRawBufferPointer(rebasing: $0[0..<count]), path: to) }
+        }
+        guard fsync(target) == 0 else { throw CheckpointError.io(path: to, reason: errorText()) }
+    }
+
+    /// Cuts (or extends) `path` to `length` bytes, creating it if missing, and fsyncs it.
+    static func truncate(_ path: String, to length: Int) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT, 0o644)
+        guard descriptor >= 0 else { throw CheckpointError.io(path: path, reason: errorText()) }
+        defer { close(descriptor) }
+        guard ftruncate(descriptor, off_t(length)) == 0, fsync(descriptor) == 0 else {
+            throw CheckpointError.io(path: path, reason: errorText())
+        }
+    }
+
     static func read(_ path: String) throws -> [UInt8] {
         let descriptor = open(path, O_RDONLY)
         guard descriptor >= 0 else {

@@ -39,12 +39,46 @@ where Agg.Input == Value {
         var rangeOfGroup = [Int](repeating: 0, count: keyed.keyGroups.count)
         for (index, range) in groupRanges.enumerated() { for group in range { rangeOfGroup[group] = index } }
         self.rangeOfGroup = rangeOfGroup
-        ranges = try groupRanges.map { _ in try context.runtime.actor(WindowRange<Key, Agg>.self, restoring: initial) }
+        let states = try Self.initialStates(id: id, context: context, initial: initial, ranges: groupRanges)
+        ranges = try states.map { try context.runtime.actor(WindowRange<Key, Agg>.self, restoring: $0) }
+    }
+
+    /// One state per range: fresh, or the restored checkpoint's split by key group.
+    @usableFromInline
+    static func initialStates(id: String, context: RunContext, initial: KeyedWindowState<Key, Agg>,
+                              ranges: [Range<Int>]) throws -> [KeyedWindowState<Key, Agg>] {
+        let checkpointable = initial as? any CheckpointableWindowState
+        if checkpointable == nil && (context.options.takesCheckpoints || context.restored != nil) {
+            throw StreamError(.invalidJob, step: id, action: "checkpoint",
+                              message: "the window's state cannot be checkpointed: make its key (\(Key.self)) and accumulator (\(Agg.Accumulator.self)) Codable")
+        }
+        guard let checkpointable, let bytes = context.registerState(for: id) else {
+            return ranges.map { _ in initial }
+        }
+        return try checkpointable.decodeSplit(bytes, ranges: ranges, step: id).map { $0 as! KeyedWindowState<Key, Agg> }
     }
 
     @inlinable
     func receiver() throws -> BatchReceiver<Value> {
-        BatchReceiver(consume: { try await self.consume($0) }, finish: { try await self.finish() })
+        BatchReceiver(consume: { try await self.consume($0) }, finish: { try await self.finish() },
+                      checkpoint: { try await self.checkpoint($0) })
+    }
+
+    /// Sends every batch in flight downstream, stores the ranges' states, and passes the barrier on.
+    @usableFromInline
+    func checkpoint(_ barrier: CheckpointBarrier) async throws {
+        try await forward(waitingFor: inFlight.count)
+        var states: [any Sendable] = []
+        for range in ranges { states.append(try await range.call { $0.state }.value) }
+        if let first = states.first as? any CheckpointableWindowState {
+            let kind = type(of: first)
+            let groups = keyed.keyGroups
+            let id = id
+            barrier.store(for: id) { [states] in try kind.encodeMerged(states, keyGroups: groups, step: id) }
+        }
+        barrier.note(watermark: lastWatermark)
+        try await results.checkpoint(barrier)
+        try await late?.checkpoint(barrier)
     }
 
     @inlinable

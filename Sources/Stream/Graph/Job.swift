@@ -27,6 +27,28 @@ public final class Job: Sendable {
         graph.withLock { $0.add(kind, name: name, inputs: inputs) }
     }
 
+    /// A name for the state of an unnamed step after `step`: the nearest named step upstream,
+    /// then `suffix` ("events/event-time"), made unique within the job.
+    @usableFromInline
+    func stateName(after step: Int, suffix: String) -> String {
+        graph.withLock { graph in
+            var current: Int? = step
+            var base = "job"
+            while let index = current {
+                if let name = graph.steps[index].name { base = name; break }
+                current = graph.steps[index].inputs.first
+            }
+            let taken = Set(graph.steps.compactMap(\.name))
+            var candidate = "\(base)/\(suffix)"
+            var number = 2
+            while taken.contains(candidate) {
+                candidate = "\(base)/\(suffix)-\(number)"
+                number += 1
+            }
+            return candidate
+        }
+    }
+
     /// Checks that the job can run; throws a ``StreamError`` listing every problem and what to change.
     public func validate() throws {
         let problems = graph.withLock { $0.problems() }
@@ -41,16 +63,37 @@ public final class Job: Sendable {
 
     /// Runs the job to the end of its input on `runtime` (or a new runtime with one worker per
     /// core), validating first. A job over a continuous source (a followed file) runs until its
-    /// task is cancelled, and then throws `CancellationError`. `clock` paces polling; tests pass
-    /// a `TestClock`.
+    /// task is cancelled, and then throws `CancellationError`, or until `options.control` asks
+    /// it to stop. `clock` paces polling and checkpoints; tests pass a `TestClock`.
+    ///
+    /// With a checkpoint directory in `options`, checkpoints are taken every interval and at
+    /// the end, and sinks commit their output with them (exactly once); `options.restore`
+    /// resumes from one.
     @discardableResult
-    public func run<C: Clock<Duration>>(on runtime: Runtime? = nil, clock: C = ContinuousClock()) async throws -> JobSummary {
+    public func run<C: Clock<Duration>>(on runtime: Runtime? = nil, clock: C = ContinuousClock(),
+                                        options: RunOptions = RunOptions()) async throws -> JobSummary {
         try validate()
         let runtime = runtime ?? Runtime()
-        let context = RunContext(runtime: runtime, job: self, clock: clock)
-        let sources = graph.withLock { $0.sourceRunners }
-        for source in sources {
-            try await source(context)
+        let restored = try checkpointToRestore(options)
+        let context = RunContext(runtime: runtime, job: self, clock: clock, options: options, restored: restored)
+        let sources = try graph.withLock { $0.sourceRunners }.map { try $0(context) }
+        try checkRestored(restored, stateful: context.statefulStepIDs, sources: sources.map(\.id))
+        var coordinator: CheckpointCoordinator?
+        if options.takesCheckpoints, let directory = options.checkpointDirectory {
+            let store = CheckpointStore(root: directory, job: name, retain: options.retainedCheckpoints)
+            coordinator = try CheckpointCoordinator(store: store, interval: options.checkpointInterval, startedAt: context.now()) { report in
+                context.count { summary in
+                    if report.error == nil { summary.checkpoints += 1 } else { summary.failedCheckpoints += 1 }
+                    summary.lastCheckpoint = report
+                }
+            }
+        }
+        var driver = JobDriver(context: context, sources: sources, coordinator: coordinator)
+        do {
+            try await driver.run()
+        } catch {
+            await coordinator?.drain()
+            throw error
         }
         return context.summary
     }
@@ -66,6 +109,12 @@ public struct JobSummary: Sendable, Equatable {
     public var lateRecordsUnconnected = 0
     /// Bad records sent to a dead-letter destination instead of failing the job.
     public var deadLetters = 0
+    /// Checkpoints written and committed.
+    public var checkpoints = 0
+    /// Checkpoints that failed to write (each retried by the next).
+    public var failedCheckpoints = 0
+    /// The last checkpoint attempted.
+    public var lastCheckpoint: CheckpointReport?
 }
 
 /// The description of a job's graph, for validation and display.
@@ -80,7 +129,7 @@ public struct JobGraph: Sendable {
 
     public private(set) var steps: [Step] = []
     var extraProblems: [String] = []
-    var sourceRunners: [@Sendable (RunContext) async throws -> Void] = []
+    var sourceRunners: [@Sendable (RunContext) throws -> SourceDriver] = []
 
     mutating func add(_ kind: String, name: String?, inputs: [Int]) -> Int {
         steps.append(Step(id: steps.count, kind: kind, name: name, inputs: inputs))

@@ -1,21 +1,28 @@
 import Synchronization
 
-/// What steps share while a job runs: the runtime, and the running totals.
+/// What steps share while a job runs: the runtime, the run's options, the checkpoint it
+/// restores from, and the running totals.
 ///
 /// `@unchecked Sendable` is not needed: all mutable state is behind a mutex.
 public final class RunContext: Sendable {
     public let runtime: Runtime
     public let job: Job
+    public let options: RunOptions
+    /// The checkpoint this run resumes from, verified; nil for a fresh start.
+    public let restored: Checkpoint?
     /// Waits on the job's clock (real time, or a test's `TestClock`): for polling and timers.
     public let sleep: @Sendable (Duration) async throws -> Void
     /// Processing time now, in milliseconds since the epoch (the test clock's, in tests).
     public let now: @Sendable () -> Int64
     private let totals = Mutex(JobSummary())
     private let receivers = Mutex<[ObjectIdentifier: any Sendable]>([:])
+    private let statefulSteps = Mutex<[String]>([])
 
-    init<C: Clock<Duration>>(runtime: Runtime, job: Job, clock: C) {
+    init<C: Clock<Duration>>(runtime: Runtime, job: Job, clock: C, options: RunOptions = RunOptions(), restored: Checkpoint? = nil) {
         self.runtime = runtime
         self.job = job
+        self.options = options
+        self.restored = restored
         sleep = { try await clock.sleep(for: $0) }
         if let epochClock = clock as? any EpochMillisecondsClock {
             now = { epochClock.epochMilliseconds }
@@ -31,6 +38,33 @@ public final class RunContext: Sendable {
         totals.withLock { update(&$0) }
     }
 
+    /// Whether sinks must stage output and commit it with checkpoints (exactly once).
+    public var isTransactional: Bool { options.takesCheckpoints }
+
+    /// Where a sink writing to `path` writes in this run: `path`, or in a replay a file of that
+    /// name in the replay's output directory.
+    public func outputPath(_ path: String) -> String {
+        guard let directory = options.replayOutputDirectory else { return path }
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        return "\(directory)/\(name)"
+    }
+
+    /// Declares that step `id` keeps state in checkpoints, and returns what the restored
+    /// checkpoint holds for it (nil on a fresh start, or if it held nothing for the step).
+    public func registerState<State: Decodable>(_ type: State.Type, for id: String) throws -> State? {
+        guard let bytes = registerState(for: id) else { return nil }
+        return try StateCodec.decode(type, from: bytes, step: id)
+    }
+
+    /// ``registerState(_:for:)`` for a step that decodes its state itself.
+    public func registerState(for id: String) -> [UInt8]? {
+        statefulSteps.withLock { $0.append(id) }
+        return restored?.states[id]
+    }
+
+    /// The ids of the steps that keep state, in the order they were built.
+    var statefulStepIDs: [String] { statefulSteps.withLock { $0 } }
+
     /// The receiver built for `node` in this run, building it once.
     func receiver<Value>(for node: StreamNode<Value>, build: () throws -> BatchReceiver<Value>) rethrows -> BatchReceiver<Value> {
         let id = ObjectIdentifier(node)
@@ -43,14 +77,20 @@ public final class RunContext: Sendable {
 
 /// Where one stream's batches go when the job runs: `consume` for each batch in order, then
 /// `finish` once at the end of input (windows fire, sinks close).
+///
+/// `checkpoint` passes a checkpoint barrier: the step finishes what it was handed, stores its
+/// state in the barrier, and passes it downstream; stateless steps just pass it on.
 public struct BatchReceiver<Value: Sendable>: Sendable {
     public let consume: @Sendable (RecordBatch<Value>) async throws -> Void
     public let finish: @Sendable () async throws -> Void
+    public let checkpoint: @Sendable (CheckpointBarrier) async throws -> Void
 
     public init(consume: @escaping @Sendable (RecordBatch<Value>) async throws -> Void,
-                finish: @escaping @Sendable () async throws -> Void) {
+                finish: @escaping @Sendable () async throws -> Void,
+                checkpoint: @escaping @Sendable (CheckpointBarrier) async throws -> Void) {
         self.consume = consume
         self.finish = finish
+        self.checkpoint = checkpoint
     }
 
     /// A receiver that sends everything to each of `receivers`, in order.
@@ -58,13 +98,14 @@ public struct BatchReceiver<Value: Sendable>: Sendable {
         if receivers.count == 1 { return receivers[0] }
         return BatchReceiver(
             consume: { batch in for receiver in receivers { try await receiver.consume(batch) } },
-            finish: { for receiver in receivers { try await receiver.finish() } }
+            finish: { for receiver in receivers { try await receiver.finish() } },
+            checkpoint: { barrier in for receiver in receivers { try await receiver.checkpoint(barrier) } }
         )
     }
 
     /// A receiver that drops everything (a stream nobody consumes).
     static var discard: BatchReceiver<Value> {
-        BatchReceiver(consume: { _ in }, finish: {})
+        BatchReceiver(consume: { _ in }, finish: {}, checkpoint: { _ in })
     }
 }
 

@@ -1,22 +1,49 @@
 /// Reads batches of records for a source step. Called from one task at a time.
+///
+/// A source that can be checkpointed says where it is after the last batch it returned
+/// (``position``), in its own notation, and starts from such a position when its context has
+/// a ``SourceContext/restoredPosition``.
 public protocol SourceReader<Value>: AnyObject, Sendable {
     associatedtype Value: Sendable
     /// The next batch, or nil at the end of a bounded input.
     func next() async throws -> RecordBatch<Value>?
+    /// Where the source is after the last batch `next()` returned; nil if it cannot resume.
+    var position: String? { get }
+}
+
+extension SourceReader {
+    public var position: String? { nil }
 }
 
 /// Writes batches of records for a sink step. Called from one task at a time, in order.
 public protocol SinkWriter<Value>: AnyObject, Sendable {
     associatedtype Value: Sendable
     func write(_ batch: RecordBatch<Value>) async throws
-    /// Flushes and releases what the writer holds; called once at the end of the run.
+    /// Flushes and releases what the writer holds; called once at the end of the input (a
+    /// final checkpoint may still follow).
     func close() async throws
+    /// Stages what was written since the last checkpoint, stores the writer's state in the
+    /// barrier and registers the commit (see ``CheckpointBarrier/onCommit(_:)``). A writer
+    /// that cannot commit does nothing: its output is at least once.
+    func checkpoint(_ barrier: CheckpointBarrier) async throws
+}
+
+extension SinkWriter {
+    public func checkpoint(_ barrier: CheckpointBarrier) async throws {}
 }
 
 /// What a source or sink learns about the step it serves.
 public struct SourceContext: Sendable {
     public let stepID: String
     public let run: RunContext
+    /// The position to resume from (a source's own notation), when the run restores a checkpoint.
+    public let restoredPosition: String?
+
+    public init(stepID: String, run: RunContext, restoredPosition: String? = nil) {
+        self.stepID = stepID
+        self.run = run
+        self.restoredPosition = restoredPosition
+    }
 }
 
 public typealias SinkContext = SourceContext

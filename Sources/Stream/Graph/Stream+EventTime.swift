@@ -14,10 +14,16 @@ extension Stream {
         _ timestamp: @escaping @Sendable (Value) -> Int64,
         watermark strategy: WatermarkStrategy
     ) -> Stream<Value> {
-        let output: Stream<Value> = derive("eventTime", hasEventTime: true)
+        let id = job.stateName(after: node.step, suffix: "event-time")
+        let output: Stream<Value> = derive("eventTime", name: id, hasEventTime: true)
         node.attach { context in
             let downstream = try output.node.receiver(in: context)
-            let clock = Mutex(BoundedWatermark(outOfOrderness: strategy.outOfOrderness))
+            var initial = BoundedWatermark(outOfOrderness: strategy.outOfOrderness)
+            if let saved = try context.registerState(BoundedWatermark.self, for: id) {
+                initial.maxTimestamp = saved.maxTimestamp
+                initial.watermark = saved.watermark
+            }
+            let clock = Mutex(initial)
             return BatchReceiver(
                 consume: { batch in
                     let timestamps = batch.values.map(timestamp)
@@ -32,7 +38,13 @@ extension Stream {
                     try await downstream.consume(RecordBatch(values: batch.values, timestamps: timestamps,
                                                              watermarks: watermarks, endWatermark: end))
                 },
-                finish: downstream.finish
+                finish: downstream.finish,
+                checkpoint: { barrier in
+                    let state = clock.withLock { $0 }
+                    barrier.store(state, for: id)
+                    barrier.note(watermark: state.watermark)
+                    try await downstream.checkpoint(barrier)
+                }
             )
         }
         return output
@@ -64,7 +76,8 @@ extension Stream {
                     try await downstream.consume(RecordBatch(values: batch.values, timestamps: times,
                                                              watermarks: times, endWatermark: now))
                 },
-                finish: downstream.finish
+                finish: downstream.finish,
+                checkpoint: downstream.checkpoint
             )
         }
         return output
@@ -73,7 +86,7 @@ extension Stream {
 
 /// The watermark of one partition read in order: the largest timestamp minus the allowed disorder.
 @usableFromInline
-struct BoundedWatermark: Sendable {
+struct BoundedWatermark: Sendable, Codable {
     @usableFromInline let outOfOrderness: Int64
     @usableFromInline var watermark = EventTime.beginning
     @usableFromInline var maxTimestamp = Int64.min

@@ -55,7 +55,8 @@ public struct Stream<Value: Sendable>: Sendable {
                     }
                     try await downstream.consume(transformed)
                 },
-                finish: downstream.finish
+                finish: downstream.finish,
+                checkpoint: downstream.checkpoint
             )
         }
         return output
@@ -75,7 +76,8 @@ public struct Stream<Value: Sendable>: Sendable {
                     try await writer.write(batch)
                     context.count { $0.recordsWritten += batch.count }
                 },
-                finish: { try await writer.close() }
+                finish: { try await writer.close() },
+                checkpoint: { try await writer.checkpoint($0) }
             )
         }
     }
@@ -92,13 +94,22 @@ extension Job {
         let node = StreamNode<Value>(step: step, job: self)
         graph.withLock {
             $0.sourceRunners.append { context in
-                let reader = try source.makeReader(SourceContext(stepID: id, run: context))
+                let position = context.restored?.manifest.sources[id]
+                let reader = try source.makeReader(SourceContext(
+                    stepID: id, run: context, restoredPosition: position == SourceDriver.finished ? nil : position))
                 let downstream = try node.receiver(in: context)
-                while let batch = try await reader.next() {
-                    context.count { $0.recordsRead += batch.count }
-                    try await downstream.consume(batch)
-                }
-                try await downstream.finish()
+                return SourceDriver(
+                    id: id,
+                    restoredFinished: position == SourceDriver.finished,
+                    pump: {
+                        guard let batch = try await reader.next() else { return nil }
+                        context.count { $0.recordsRead += batch.count }
+                        try await downstream.consume(batch)
+                        return batch.count
+                    },
+                    position: { reader.position },
+                    finish: downstream.finish,
+                    checkpoint: downstream.checkpoint)
             }
         }
         return Stream(node: node, hasEventTime: false)

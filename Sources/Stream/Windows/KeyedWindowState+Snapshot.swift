@@ -89,3 +89,30 @@ extension KeyedWindowState where Key: Codable, Agg.Accumulator: Codable {
         }
     }
 }
+
+/// Window state that can go into a checkpoint: its keys and accumulators are `Codable`. A
+/// window step checks this when it runs, so only jobs that checkpoint need Codable state.
+@usableFromInline
+protocol CheckpointableWindowState: Sendable {
+    /// The states of all ranges (each of this type) as one snapshot covering every key group, encoded.
+    static func encodeMerged(_ states: [any Sendable], keyGroups: KeyGroups, step: String) throws -> [UInt8]
+    /// An encoded snapshot split into one state per range, with this state's configuration.
+    func decodeSplit(_ bytes: [UInt8], ranges: [Range<Int>], step: String) throws -> [any Sendable]
+}
+
+extension KeyedWindowState: CheckpointableWindowState where Key: Codable, Agg.Accumulator: Codable {
+    @usableFromInline
+    static func encodeMerged(_ states: [any Sendable], keyGroups: KeyGroups, step: String) throws -> [UInt8] {
+        let snapshots = states.map { ($0 as! Self).snapshot() }
+        let merged = WindowStateSnapshot.redistribute(snapshots, into: [0..<keyGroups.count])
+        return try StateCodec.encode(merged[0], step: step)
+    }
+
+    @usableFromInline
+    func decodeSplit(_ bytes: [UInt8], ranges: [Range<Int>], step: String) throws -> [any Sendable] {
+        let snapshot = try StateCodec.decode(WindowStateSnapshot<Key, Agg.Accumulator>.self, from: bytes, step: step)
+        return WindowStateSnapshot.redistribute([snapshot], into: ranges).map {
+            Self(spec: spec, allowedLateness: .milliseconds(allowedLateness), aggregator: aggregator, restoring: $0)
+        }
+    }
+}

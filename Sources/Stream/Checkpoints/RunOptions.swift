@@ -1,0 +1,86 @@
+public import Synchronization
+
+/// How a job runs: where its checkpoints go and how often, and what it restores from.
+///
+/// ```swift
+/// var options = RunOptions(checkpointDirectory: "state", checkpointInterval: .seconds(1))
+/// options.restore = .latest
+/// try await job.run(options: options)
+/// ```
+public struct RunOptions: Sendable {
+    /// Checkpoints go to `<checkpointDirectory>/<job>/chk-<n>/`; nil takes none (and sinks
+    /// write straight to their files).
+    public var checkpointDirectory: String?
+    /// How often a checkpoint is taken (measured on the job's clock, checked between batches).
+    public var checkpointInterval: Duration
+    /// How many complete checkpoints are kept.
+    public var retainedCheckpoints: Int
+    /// The checkpoint to resume from; nil starts afresh (removing staged output).
+    public var restore: RestorePoint?
+    /// Replay: restore from `restore`, write every sink's output into this directory instead of
+    /// its own path, and take no checkpoints, so the original output and checkpoints stay as they were.
+    public var replayOutputDirectory: String?
+    /// Lets another task ask for a checkpoint or a graceful stop while the job runs.
+    public var control: RunControl
+
+    public init(checkpointDirectory: String? = nil, checkpointInterval: Duration = .seconds(10), retainedCheckpoints: Int = 3,
+                restore: RestorePoint? = nil, replayOutputDirectory: String? = nil, control: RunControl = RunControl()) {
+        self.checkpointDirectory = checkpointDirectory
+        self.checkpointInterval = checkpointInterval
+        self.retainedCheckpoints = retainedCheckpoints
+        self.restore = restore
+        self.replayOutputDirectory = replayOutputDirectory
+        self.control = control
+    }
+
+    /// Whether checkpoints are written (not in a replay).
+    public var takesCheckpoints: Bool { checkpointDirectory != nil && replayOutputDirectory == nil }
+}
+
+/// Which checkpoint to resume from.
+public enum RestorePoint: Sendable, Equatable, CustomStringConvertible {
+    /// The newest complete checkpoint; a job with none starts afresh.
+    case latest
+    /// `chk-<n>`; it must exist and be intact.
+    case checkpoint(Int)
+
+    /// Parses `latest`, `chk-7` or `7`.
+    public init?(_ text: String) {
+        if text == "latest" { self = .latest; return }
+        let digits = text.hasPrefix("chk-") ? String(text.dropFirst(4)) : text
+        guard let id = Int(digits), id > 0 else { return nil }
+        self = .checkpoint(id)
+    }
+
+    public var description: String {
+        switch self {
+        case .latest: "latest"
+        case .checkpoint(let id): "chk-\(id)"
+        }
+    }
+}
+
+/// Requests to a running job, from signal handlers, tests or an operator's command.
+///
+/// ```swift
+/// let control = RunControl()
+/// async let summary = job.run(options: RunOptions(checkpointDirectory: "state", control: control))
+/// control.stop()     // stop reading, drain, take a final checkpoint, commit, return
+/// ```
+public final class RunControl: Sendable {
+    private let stopRequested = Atomic(false)
+    private let checkpointRequested = Atomic(false)
+
+    public init() {}
+
+    /// Stops the job gracefully at the next batch boundary: no more input is read, what was read
+    /// is processed, a final checkpoint is taken and output committed; windows do not fire early.
+    public func stop() { stopRequested.store(true, ordering: .releasing) }
+
+    /// Takes a checkpoint at the next batch boundary, whatever the interval.
+    public func requestCheckpoint() { checkpointRequested.store(true, ordering: .releasing) }
+
+    public var isStopRequested: Bool { stopRequested.load(ordering: .acquiring) }
+
+    func takeCheckpointRequest() -> Bool { checkpointRequested.exchange(false, ordering: .acquiringAndReleasing) }
+}
