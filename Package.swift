@@ -15,7 +15,8 @@ let package = Package(
         .library(name: "Operators", targets: ["Operators"]),
         .library(name: "Connectors", targets: ["Connectors"]),
         .library(name: "StreamTesting", targets: ["StreamTesting"]),
-        .executable(name: "stream-job", targets: ["StreamJob"]),
+        .library(name: "StreamJobKit", targets: ["StreamJobKit"]),
+        .executable(name: "stream-job", targets: ["StreamJobTool"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -45,14 +46,24 @@ let package = Package(
             swiftSettings: settings
         ),
         .target(name: "StreamTesting", dependencies: ["Stream"], swiftSettings: settings),
-        .target(name: "Samples", dependencies: ["Stream", "Operators"], path: "samples", swiftSettings: settings),
+        .target(name: "Samples", dependencies: ["Stream", "Operators", "Connectors"], path: "samples", swiftSettings: settings),
         .target(name: "StreamBenchmarks", dependencies: ["Stream", "Operators", "Connectors"], path: "Benchmarks", swiftSettings: settings),
-        .executableTarget(
-            name: "StreamJob",
+        .target(
+            name: "StreamJobKit",
             dependencies: [
-                "Stream", "Operators", "Connectors", "Samples", "StreamBenchmarks",
+                "Stream", "Connectors",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: settings
+        ),
+        .executableTarget(
+            name: "StreamJobTool",
+            dependencies: [
+                "Stream", "Operators", "Connectors", "Samples", "StreamBenchmarks", "StreamJobKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            path: "Sources/StreamJob",
             swiftSettings: settings
         ),
         .testTarget(
@@ -62,7 +73,7 @@ let package = Package(
         ),
         .testTarget(name: "ConnectorsTests", dependencies: ["Connectors", "Operators", "StreamTesting"], swiftSettings: settings),
         .testTarget(name: "SamplesTests", dependencies: ["Samples", "Stream"], swiftSettings: settings),
-        .testTarget(name: "IntegrationTests", dependencies: ["StreamJob", "Stream"], swiftSettings: settings),
+        .testTarget(name: "IntegrationTests", dependencies: ["StreamJobTool", "Stream", "Connectors"], swiftSettings: settings),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -36,3 +36,36 @@ enum StreamJobBinary {
         )
     }
 }
+
+/// A `stream-job` child process that can be killed.
+final class StreamJobProcess {
+    let process = Process()
+    private let exited = DispatchSemaphore(value: 0)
+
+    /// Starts `stream-job arguments`, its output appended to `log`.
+    init(_ arguments: [String], log: String) throws {
+        if !FileManager.default.fileExists(atPath: log) { FileManager.default.createFile(atPath: log, contents: nil) }
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        try handle.seekToEnd()
+        process.executableURL = StreamJobBinary.url
+        process.arguments = arguments
+        process.standardOutput = handle
+        process.standardError = handle
+        process.terminationHandler = { [exited] _ in exited.signal() }
+        try process.run()
+    }
+
+    /// Waits for the process to exit on its own for at most `seconds`; true if it did.
+    func waitForExit(seconds: Double) -> Bool {
+        exited.wait(timeout: .now() + seconds) == .success
+    }
+
+    /// Sends `signal` and waits for the process to end.
+    func kill(_ signal: Int32) {
+        _ = Foundation.kill(process.processIdentifier, signal)
+        exited.wait()
+    }
+
+    var status: Int32 { process.terminationStatus }
+    var diedOfSignal: Bool { process.terminationReason == .uncaughtSignal }
+}

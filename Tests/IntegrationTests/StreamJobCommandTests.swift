@@ -18,7 +18,7 @@ import Testing
 
     @Test func unknownSampleIsAUsageErrorNamingTheChoices() throws {
         let outcome = try StreamJobBinary.run(["sample", "nope"])
-        #expect(outcome.status == 64)
+        #expect(outcome.status == 2)
         #expect(outcome.error.contains("There is no sample 'nope'. Choose one of: chunked, training, realtime"))
     }
 
@@ -39,5 +39,34 @@ import Testing
         #expect(outcome.status == 0)
         #expect(outcome.output.hasPrefix("stream-job "))
         #expect(outcome.output.contains("librdkafka 2."))
+    }
+
+    @Test func runningAPipelineReportsUsageAndJobErrorsWithTheirExitCodes() throws {
+        let unknown = try StreamJobBinary.run(["run", "nope"])
+        #expect(unknown.status == 2)
+        #expect(unknown.error.contains("no pipeline named 'nope'; the pipelines are: w1-windows"))
+
+        let badSetting = try StreamJobBinary.run(["run", "w1-windows", "--set", "window-ms"])
+        #expect(badSetting.status == 2)
+        #expect(badSetting.error.contains("--set window-ms: write key=value"))
+
+        let badValue = try StreamJobBinary.run(["run", "w1-windows", "--set", "window-ms=soon", "--set", "input=x.csv"])
+        #expect(badValue.status == 2)
+        #expect(badValue.error.contains("setting 'window-ms' must be an integer, not 'soon'"))
+
+        let restoreWithoutDirectory = try StreamJobBinary.run(["run", "w1-windows", "--restore", "latest"])
+        #expect(restoreWithoutDirectory.status == 2)
+        #expect(restoreWithoutDirectory.error.contains("--restore needs --checkpoint-dir"))
+
+        let missing = NSTemporaryDirectory() + "no-such-\(UUID().uuidString)/events.csv"
+        let failed = try StreamJobBinary.run(["run", "w1-windows", "--set", "input=\(missing)"])
+        #expect(failed.status == 1)
+        #expect(failed.error.contains("error in open of step 'events' at \(missing)"))
+    }
+
+    @Test func pipelinesAreListedWithALineEach() throws {
+        let outcome = try StreamJobBinary.run(["pipelines"])
+        #expect(outcome.status == 0)
+        #expect(outcome.output.contains("w1-windows  W1 events"))
     }
 }

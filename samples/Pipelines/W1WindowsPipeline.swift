@@ -1,0 +1,54 @@
+public import Connectors
+import Foundation
+public import Operators
+
+/// One window's result as a CSV row: window end, key, count, sum.
+public struct KeyCountRow: CSVEncodable, Sendable, Equatable {
+    public var windowEnd: Int64
+    public var key: String
+    public var count: Int
+    public var sum: Int64
+
+    public func encode(csv line: inout CSVLine) {
+        line.append(windowEnd)
+        line.append(key)
+        line.append(Int64(count))
+        line.append(sum)
+    }
+}
+
+extension Pipelines {
+    /// W1 as a pipeline: `ts_ms,key,value` CSV files counted and summed per key per window,
+    /// with late records kept in their own file. Settings:
+    ///
+    /// - `input`: a file, directory or glob (default `bench-data/w1-1m.csv`, generated if missing);
+    /// - `output`: the results file (default `out/w1-windows.csv`; late records go to `<output>.late`);
+    /// - `window-ms` (1000), `delay-ms` (2000): window length and allowed disorder;
+    /// - `chunk-bytes` (1 MiB): how much of a file one batch reads.
+    public static let w1Windows = Pipeline("w1-windows", "W1 events (CSV files) counted and summed per key per second, exactly once") { settings in
+        let input = settings.string("input", default: "bench-data/w1-1m.csv")
+        let output = settings.string("output", default: "out/w1-windows.csv")
+        let window = try settings.int("window-ms", default: 1000)
+        let delay = try settings.int("delay-ms", default: 2000)
+        let chunkBytes = try settings.int("chunk-bytes", default: 1 << 20)
+        if settings.values["input"] == nil && !FileManager.default.fileExists(atPath: input) {
+            try W1Generator.writeCSV(count: 1_000_000, to: input)
+        }
+        let job = Job("w1-windows")
+        let counted = job.source("events", .csvFile(input, as: W1Event.self, chunkBytes: chunkBytes))
+            .eventTime(\.timestamp, watermark: .boundedOutOfOrderness(.milliseconds(Int64(delay))))
+            .keyed(by: \.key)
+            .window("per-window", .tumbling(.milliseconds(Int64(window))))
+            .aggregate(.count(), .sum(\.value))
+        counted.results
+            .map { KeyCountRow(windowEnd: $0.window.end, key: $0.key, count: $0.value.0, sum: $0.value.1) }
+            .sink("counts", .csvFile(output))
+        counted.late.sink("late", .csvFile(output + ".late"))
+        return job
+    }
+}
+
+/// The pipelines that ship with the engine: what `stream-job pipelines` lists.
+public enum Pipelines {
+    public static var all: [Pipeline] { [w1Windows] }
+}
