@@ -88,23 +88,8 @@ where Agg.Input == Value {
         guard batch.count == 0 || batch.hasEventTime else {
             throw StreamError(.invalidJob, step: id, action: "window", message: "records reached the window without event time")
         }
-        var parts = [RangeBatch<Key, Value>](repeating: RangeBatch(), count: ranges.count)
-        for index in parts.indices { parts[index].reserve(batch.count / ranges.count + 16) }
-        let groups = keyed.keyGroups
-        for index in 0..<batch.count {
-            let value = batch.values[index]
-            let key = keyed.key(value)
-            let hash = key.stableHash
-            let group = groups.group(ofHash: hash)
-            let range = rangeOfGroup[group]
-            parts[range].values.append(value)
-            parts[range].keys.append(key)
-            parts[range].hashes.append(hash)
-            parts[range].groups.append(group)
-            parts[range].timestamps.append(batch.timestamps[index])
-            parts[range].watermarks.append(batch.watermarks[index])
-            parts[range].positions.append(position + index)
-        }
+        let parts = RangeBatch.split(batch, key: keyed.key, keyGroups: keyed.keyGroups, rangeOfGroup: rangeOfGroup,
+                                     ranges: ranges.count, position: position)
         let end = batch.endWatermark
         lastWatermark = max(lastWatermark, end)
         let calls = zip(ranges, parts).map { range, part in range.call { $0.process(part, endWatermark: end) } }

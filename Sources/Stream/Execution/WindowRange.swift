@@ -11,6 +11,30 @@ struct RangeBatch<Key: Sendable, Value: Sendable>: Sendable {
 
     @inlinable init() {}
 
+    /// Splits a batch by key group into one part per range; `position` is the stream position
+    /// of the batch's first record.
+    @inlinable
+    static func split(_ batch: RecordBatch<Value>, key: (Value) -> Key, keyGroups: KeyGroups, rangeOfGroup: [Int],
+                      ranges: Int, position: Int) -> [RangeBatch] where Key: StableHashable {
+        var parts = [RangeBatch](repeating: RangeBatch(), count: ranges)
+        for index in parts.indices { parts[index].reserve(batch.count / ranges + 16) }
+        for index in 0..<batch.count {
+            let value = batch.values[index]
+            let key = key(value)
+            let hash = key.stableHash
+            let group = keyGroups.group(ofHash: hash)
+            let range = rangeOfGroup[group]
+            parts[range].values.append(value)
+            parts[range].keys.append(key)
+            parts[range].hashes.append(hash)
+            parts[range].groups.append(group)
+            parts[range].timestamps.append(batch.timestamps[index])
+            parts[range].watermarks.append(batch.watermarks[index])
+            parts[range].positions.append(position + index)
+        }
+        return parts
+    }
+
     @inlinable
     mutating func reserve(_ count: Int) {
         values.reserveCapacity(count)

@@ -73,9 +73,12 @@ public final class Job: Sendable {
     public func run<C: Clock<Duration>>(on runtime: Runtime? = nil, clock: C = ContinuousClock(),
                                         options: RunOptions = RunOptions()) async throws -> JobSummary {
         try validate()
-        let runtime = runtime ?? Runtime()
+        let ownRuntime = runtime == nil ? Runtime() : nil
+        defer { ownRuntime?.shutdown() }
+        let runtime = runtime ?? ownRuntime!
         let restored = try checkpointToRestore(options)
         let context = RunContext(runtime: runtime, job: self, clock: clock, options: options, restored: restored)
+        defer { context.releaseReceivers() }
         let sources = try graph.withLock { $0.sourceRunners }.map { try $0(context) }
         try checkRestored(restored, stateful: context.statefulStepIDs, sources: sources.map(\.id))
         var coordinator: CheckpointCoordinator?

@@ -65,6 +65,12 @@ public final class RunContext: Sendable {
     /// The ids of the steps that keep state, in the order they were built.
     var statefulStepIDs: [String] { statefulSteps.withLock { $0 } }
 
+    /// Drops the receivers built for this run: they refer back to the context, and the cycle
+    /// would otherwise keep the run (and its runtime's threads) alive after it ends.
+    func releaseReceivers() {
+        receivers.withLock { $0.removeAll() }
+    }
+
     /// The receiver built for `node` in this run, building it once.
     func receiver<Value>(for node: StreamNode<Value>, build: () throws -> BatchReceiver<Value>) rethrows -> BatchReceiver<Value> {
         let id = ObjectIdentifier(node)

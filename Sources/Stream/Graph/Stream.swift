@@ -116,6 +116,7 @@ extension Job {
     }
 
     /// Records a problem for `validate()` to report.
+    @usableFromInline
     func problem(_ text: String) {
         graph.withLock { $0.extraProblems.append(text) }
     }

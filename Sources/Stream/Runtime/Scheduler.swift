@@ -53,17 +53,19 @@ final class Scheduler: @unchecked Sendable {
     }
 
     /// Stops the workers once every queue is empty. With `join`, waits for their threads,
-    /// unless called from one of them.
+    /// unless called from one of them; threads not waited for are detached, so what they hold
+    /// is released when they end.
     func shutdown(join: Bool) {
         if shuttingDown.exchange(true, ordering: .acquiringAndReleasing) == false {
             idle.shutDown()
         }
-        guard join else { return }
-        let toJoin = threads.withLock { threads in
+        let stopping = threads.withLock { threads in
             defer { threads.removeAll() }
             return threads
         }
-        for thread in toJoin where !thread.isCurrent { thread.join() }
+        for thread in stopping {
+            if join && !thread.isCurrent { thread.join() } else { thread.detach() }
+        }
     }
 
     // MARK: Making work ready

@@ -41,6 +41,11 @@ final class WorkerThread: Sendable {
         pthread_join(handle, nil)
     }
 
+    /// Lets the thread's resources go when it ends, without anyone waiting for it.
+    func detach() {
+        pthread_detach(handle)
+    }
+
     /// Whether the caller is running on this thread.
     var isCurrent: Bool { pthread_equal(handle, pthread_self()) != 0 }
 }

@@ -55,7 +55,7 @@ extension UInt64: StableHashable {
 /// groups.group(of: "user-42")          // 0..<128, the same on every run
 /// groups.ranges(parallelism: 2)        // [0..<64, 64..<128]
 /// ```
-public struct KeyGroups: Sendable, Hashable {
+public struct KeyGroups: Sendable, Hashable, Codable {
     public let count: Int
 
     public init(count: Int = 128) {

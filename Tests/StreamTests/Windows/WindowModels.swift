@@ -3,7 +3,7 @@ import OrderedCollections
 @testable import Stream
 
 /// One generated record.
-struct Event: Sendable, Hashable, CustomStringConvertible {
+struct Event: Sendable, Hashable, Codable, CustomStringConvertible {
     var timestamp: Int64
     var key: Int
     var value: Int

@@ -1,0 +1,24 @@
+extension KeyedStream {
+    /// A stateful step: `makeOperator` builds one operator per range of key groups from its
+    /// state (empty on a fresh start, restored from a checkpoint otherwise); `id` names the step
+    /// and its checkpointed state. The output keeps event time.
+    ///
+    /// ```swift
+    /// clicks.keyed(by: \.user).process("clicks-so-far") { CountPerKey(restoring: $0) }
+    /// ```
+    @inlinable
+    public func process<Function: KeyedProcessFunction>(
+        _ id: String, _ makeOperator: @escaping @Sendable (KeyedState<Key, Function.State>) throws -> Function
+    ) -> Stream<Function.Output> where Function.Key == Key, Function.Input == Value {
+        if !stream.hasEventTime {
+            stream.job.problem("step '\(id)': a stateful step needs time; call .eventTime(_:watermark:) or .processingTime() before .keyed(by:)")
+        }
+        let output: Stream<Function.Output> = stream.derive("process", name: id, hasEventTime: true)
+        let keyed = self
+        stream.node.attach { context in
+            try ProcessOperator<Function>(id: id, context: context, keyed: keyed, make: makeOperator,
+                                          downstream: try output.node.receiver(in: context)).receiver()
+        }
+        return output
+    }
+}
