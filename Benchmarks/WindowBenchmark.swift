@@ -53,7 +53,7 @@ public struct WindowBenchmark: Sendable {
                 let output = "\(dataDirectory)/w1-\(count)-out.csv"
                 let late = "\(dataDirectory)/w1-\(count)-late.csv"
                 resetPeakResident()
-                let wall = try await seconds { try await pipeline(input: input, output: output, late: late) }
+                let wall = try await seconds { _ = try await pipeline(input: input, output: output, late: late) }
                 walls.append(wall)
                 peaks.append(Double(peakResidentBytes()) / 1_048_576)
                 if run == 0 && checksOutput {
@@ -77,9 +77,15 @@ public struct WindowBenchmark: Sendable {
     }
 
     /// file → event time → keyed → tumbling 1 s → count + sum → file.
-    func pipeline(input: String, output: String, late: String) async throws {
+    func pipeline(input: String, output: String, late: String, options: RunOptions = RunOptions(),
+                  stopAt: Int64? = nil) async throws -> JobSummary {
         let job = Job("w1")
+        let control = options.control
         let windowed = job.source("events", .csvFile(input, as: W1Event.self))
+            .transform("stop-at") { batch in
+                if let stopAt, let last = batch.values.last, last.timestamp >= stopAt { control.stop() }
+                return batch
+            }
             .eventTime(\.timestamp, watermark: .boundedOutOfOrderness(.seconds(2)))
             .keyed(by: \.key)
             .window("per-second", .tumbling(.seconds(1)))
@@ -90,6 +96,6 @@ public struct WindowBenchmark: Sendable {
         windowed.late.sink("late", .csvFile(late))
         let runtime = Runtime(workers: workers)
         defer { runtime.shutdown() }
-        try await job.run(on: runtime)
+        return try await job.run(on: runtime, options: options)
     }
 }

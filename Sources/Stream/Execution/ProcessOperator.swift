@@ -37,8 +37,8 @@ final class ProcessOperator<Function: KeyedProcessFunction>: @unchecked Sendable
         self.rangeOfGroup = rangeOfGroup
         let groups = keyGroups
         let parts: [ProcessSnapshot<Key, Function.State>]
-        if let saved = try context.registerState(ProcessSnapshot<Key, Function.State>.self, for: id) {
-            parts = ProcessSnapshot.redistribute([saved], keyGroups: groups, into: groupRanges)
+        if let saved = try context.registerState(ProcessCheckpoint<Key, Function.State>.self, for: id) {
+            parts = saved.split(into: groupRanges, keyGroups: groups)
         } else {
             parts = groupRanges.map { _ in ProcessSnapshot(state: KeyedState(keyGroups: groups), timers: TimerQueue()) }
         }
@@ -91,11 +91,7 @@ final class ProcessOperator<Function: KeyedProcessFunction>: @unchecked Sendable
         try await forward(waitingFor: inFlight.count)
         var parts: [ProcessSnapshot<Key, Function.State>] = []
         for range in ranges { parts.append(try await range.call { $0.checkpointState() }.value) }
-        let groups = keyGroups
-        let id = id
-        barrier.store(for: id) { [parts] in
-            try StateCodec.encode(ProcessSnapshot.redistribute(parts, keyGroups: groups, into: [0..<groups.count])[0], step: id)
-        }
+        barrier.store(ProcessCheckpoint(ranges: keyGroups.ranges(parallelism: ranges.count), parts: parts), for: id)
         try await downstream.checkpoint(barrier)
     }
 

@@ -1,3 +1,22 @@
+/// A stateful step's checkpoint: each range's snapshot as it was, with the key groups each
+/// covered, so a restore with the same ranges takes them as they are.
+public struct ProcessCheckpoint<Key: StableHashable & Codable, State: Codable & Sendable>: Codable, Sendable {
+    public var ranges: [Range<Int>]
+    public var parts: [ProcessSnapshot<Key, State>]
+
+    @inlinable
+    public init(ranges: [Range<Int>], parts: [ProcessSnapshot<Key, State>]) {
+        self.ranges = ranges
+        self.parts = parts
+    }
+
+    /// One snapshot per range of `target`: the saved ones if the ranges are the same, else re-split by key group.
+    public func split(into target: [Range<Int>], keyGroups: KeyGroups) -> [ProcessSnapshot<Key, State>] {
+        if target == ranges { return parts }
+        return ProcessSnapshot.redistribute(parts, keyGroups: keyGroups, into: target)
+    }
+}
+
 /// The checkpointed form of a stateful operator's range: its per-key state and its timers.
 public struct ProcessSnapshot<Key: StableHashable & Codable, State: Codable & Sendable>: Codable, Sendable {
     public var state: KeyedState<Key, State>

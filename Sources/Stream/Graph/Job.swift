@@ -81,6 +81,10 @@ public final class Job: Sendable {
         defer { context.releaseReceivers() }
         let sources = try graph.withLock { $0.sourceRunners }.map { try $0(context) }
         try checkRestored(restored, stateful: context.statefulStepIDs, sources: sources.map(\.id))
+        if restored != nil {
+            let took = ContinuousClock.now - context.startedAt
+            context.count { $0.restoreDuration = took }
+        }
         var coordinator: CheckpointCoordinator?
         if options.takesCheckpoints, let directory = options.checkpointDirectory {
             let store = CheckpointStore(root: directory, job: name, retain: options.retainedCheckpoints)
@@ -104,6 +108,8 @@ public final class Job: Sendable {
 
 /// What a finished run did.
 public struct JobSummary: Sendable, Equatable {
+    public init() {}
+
     /// Records read from every source.
     public var recordsRead = 0
     /// Records written to every sink.
@@ -118,6 +124,10 @@ public struct JobSummary: Sendable, Equatable {
     public var failedCheckpoints = 0
     /// The last checkpoint attempted.
     public var lastCheckpoint: CheckpointReport?
+    /// How long reading, verifying and loading the restored checkpoint took (nil on a fresh start).
+    public var restoreDuration: Duration?
+    /// How long after the start of the run the first records reached a sink.
+    public var firstOutputAfter: Duration?
 }
 
 /// The description of a job's graph, for validation and display.

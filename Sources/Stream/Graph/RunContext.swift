@@ -17,6 +17,9 @@ public final class RunContext: Sendable {
     private let totals = Mutex(JobSummary())
     private let receivers = Mutex<[ObjectIdentifier: any Sendable]>([:])
     private let statefulSteps = Mutex<[String]>([])
+    /// When the run started (for the time to first output).
+    let startedAt = ContinuousClock.now
+    private let outputSeen = Atomic(false)
 
     init<C: Clock<Duration>>(runtime: Runtime, job: Job, clock: C, options: RunOptions = RunOptions(), restored: Checkpoint? = nil) {
         self.runtime = runtime
@@ -36,6 +39,13 @@ public final class RunContext: Sendable {
     /// Adds to the run's totals.
     public func count(_ update: (inout JobSummary) -> Void) {
         totals.withLock { update(&$0) }
+    }
+
+    /// Notes that a sink wrote records: the first time, records how long the run took to get there.
+    func noteOutput() {
+        guard !outputSeen.load(ordering: .relaxed), !outputSeen.exchange(true, ordering: .relaxed) else { return }
+        let elapsed = ContinuousClock.now - startedAt
+        count { $0.firstOutputAfter = elapsed }
     }
 
     /// Whether sinks must stage output and commit it with checkpoints (exactly once).

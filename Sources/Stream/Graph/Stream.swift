@@ -73,7 +73,9 @@ public struct Stream<Value: Sendable>: Sendable {
             let writer = try sink.makeWriter(SinkContext(stepID: id, run: context))
             return BatchReceiver(
                 consume: { batch in
+                    guard batch.count > 0 else { return }
                     try await writer.write(batch)
+                    context.noteOutput()
                     context.count { $0.recordsWritten += batch.count }
                 },
                 finish: { try await writer.close() },

@@ -47,6 +47,43 @@ public struct KeyedState<Key: StableHashable & Codable, Value: Codable & Sendabl
         return part
     }
 
+    private enum CodingKeys: String, CodingKey {
+        case keyGroups, keys, groups, values
+    }
+
+    /// Written as three columns (keys, key groups, values): no container per entry.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(keyGroups, forKey: .keyGroups)
+        var keys: [Key] = []
+        var groups: [Int] = []
+        var values: [Value] = []
+        keys.reserveCapacity(entries.count)
+        groups.reserveCapacity(entries.count)
+        values.reserveCapacity(entries.count)
+        for (key, entry) in entries {
+            keys.append(key)
+            groups.append(entry.keyGroup)
+            values.append(entry.value)
+        }
+        try container.encode(keys, forKey: .keys)
+        try container.encode(groups, forKey: .groups)
+        try container.encode(values, forKey: .values)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        keyGroups = try container.decode(KeyGroups.self, forKey: .keyGroups)
+        let keys = try container.decode([Key].self, forKey: .keys)
+        let groups = try container.decode([Int].self, forKey: .groups)
+        let values = try container.decode([Value].self, forKey: .values)
+        guard keys.count == groups.count, keys.count == values.count else {
+            throw DecodingError.dataCorruptedError(forKey: .values, in: container, debugDescription: "keys, groups and values differ in count")
+        }
+        entries.reserveCapacity(keys.count)
+        for index in keys.indices { entries[keys[index]] = Entry(keyGroup: groups[index], value: values[index]) }
+    }
+
     /// All the parts' keys in one state.
     public static func merged(_ parts: [KeyedState], keyGroups: KeyGroups) -> KeyedState {
         var whole = KeyedState(keyGroups: keyGroups)

@@ -7,7 +7,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure the engine; prints one line per figure (median and spread of several runs).",
-        subcommands: [RuntimeBenchCommand.self, WindowBenchCommand.self]
+        subcommands: [RuntimeBenchCommand.self, WindowBenchCommand.self, CheckpointBenchCommand.self]
     )
 }
 
@@ -91,5 +91,43 @@ struct WindowBenchCommand: AsyncParsableCommand {
         var benchmark = WindowBenchmark(events: events.sorted(), runs: runs, workers: workers, dataDirectory: dataDir)
         benchmark.checksOutput = !noCheck
         try await benchmark.run { print($0) }
+    }
+}
+
+struct CheckpointBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "checkpoint",
+        abstract: "W1 with a checkpoint every second against without; 100 MB of keyed state written and restored; restart to first output.",
+        discussion: """
+            Examples:
+              stream-job bench checkpoint
+              stream-job bench checkpoint --events 1000000 --state-keys 100000 --runs 1
+            """
+    )
+
+    @Option(help: "W1 events.")
+    var events = 10_000_000
+
+    @Option(help: "Keys of about 100 bytes of state each, for the large-state checkpoint.")
+    var stateKeys = 1_000_000
+
+    @Option(help: "Runs of each measurement; the median is shown with the spread.")
+    var runs = 3
+
+    @Option(help: "Worker threads (default: one per core).")
+    var workers: Int = Runtime.defaultWorkerCount
+
+    @Option(help: "Where input, output and checkpoints go.")
+    var dataDir = "bench-data"
+
+    func validate() throws {
+        if events < 1 || stateKeys < 1 || runs < 1 || workers < 1 {
+            throw ValidationError("--events, --state-keys, --runs and --workers must be at least 1.")
+        }
+    }
+
+    func run() async throws {
+        print("checkpoint benchmark: \(workers) workers, \(runs) runs each")
+        try await CheckpointBenchmark(events: events, stateKeys: stateKeys, runs: runs, workers: workers, dataDirectory: dataDir).run { print($0) }
     }
 }
