@@ -66,6 +66,12 @@ let package = Package(
             path: "Sources/StreamJob",
             swiftSettings: settings
         ),
+        .executableTarget(
+            name: "ClickJobs",
+            dependencies: ["Connectors", "Operators", "StreamJobKit"],
+            path: "Examples/ClickJobs",
+            swiftSettings: settings
+        ),
         .testTarget(
             name: "StreamTests",
             dependencies: ["Stream", "Operators", "StreamTesting", .product(name: "PropertyBased", package: "swift-property-based")],
@@ -73,7 +79,7 @@ let package = Package(
         ),
         .testTarget(name: "ConnectorsTests", dependencies: ["Connectors", "Operators", "StreamTesting"], swiftSettings: settings),
         .testTarget(name: "SamplesTests", dependencies: ["Samples", "Stream"], swiftSettings: settings),
-        .testTarget(name: "IntegrationTests", dependencies: ["StreamJobTool", "Stream", "Connectors"], swiftSettings: settings),
+        .testTarget(name: "IntegrationTests", dependencies: ["StreamJobTool", "ClickJobs", "Stream", "Connectors"], swiftSettings: settings),
     ],
     swiftLanguageModes: [.v6]
 )

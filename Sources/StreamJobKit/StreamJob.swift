@@ -1,6 +1,6 @@
 public import ArgumentParser
 import Foundation
-public import Stream
+@_exported public import Stream
 import Synchronization
 
 /// The `stream-job` command line over a set of pipelines: `run`, `replay`, `pipelines`,

@@ -9,17 +9,20 @@ enum StreamJobBinary {
     }
 
     /// The `stream-job` built next to the test bundle.
-    static var url: URL {
+    static var url: URL { built("stream-job") }
+
+    /// An executable of this package built next to the test bundle.
+    static func built(_ name: String) -> URL {
         var directory = Bundle.main.bundleURL
         if directory.pathExtension == "xctest" { directory.deleteLastPathComponent() }
         let candidates = [directory, directory.deletingLastPathComponent()]
-            .map { $0.appendingPathComponent("stream-job") }
+            .map { $0.appendingPathComponent(name) }
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
     }
 
-    static func run(_ arguments: [String]) throws -> Outcome {
+    static func run(_ arguments: [String], executable: String = "stream-job") throws -> Outcome {
         let process = Process()
-        process.executableURL = url
+        process.executableURL = built(executable)
         process.arguments = arguments
         let output = Pipe()
         let error = Pipe()
