@@ -99,7 +99,8 @@ struct RootCommand: AsyncParsableCommand {
                   \(registry.commandName) checkpoints list --dir state --job w1-windows
                 """,
             version: versionText,
-            subcommands: [RunCommand.self, ReplayCommand.self, PipelinesCommand.self, CheckpointsCommand.self, VersionCommand.self]
+            subcommands: [RunCommand.self, ReplayCommand.self, PipelinesCommand.self, GraphCommand.self, ValidateCommand.self,
+                          CheckpointsCommand.self, VersionCommand.self]
                 + registry.extraCommands
         )
     }

@@ -31,4 +31,18 @@ import Testing
         #expect(bad.status == 2)
         #expect(bad.error.contains("'seven' is not a checkpoint; write chk-<n>"))
     }
+
+    @Test func gcKeepsTheNewestAndRemovesLeftovers() throws {
+        let root = NSTemporaryDirectory() + "checkpoints-gc-\(UUID().uuidString.prefix(8))"
+        let store = CheckpointStore(root: root, job: "clicks", retain: 10)
+        for id in 1...4 { try store.write(id: id, watermark: 0, sources: [:], states: [:]) }
+        try FileManager.default.createDirectory(atPath: "\(root)/clicks/chk-5.tmp-123", withIntermediateDirectories: true)
+        let outcome = try StreamJobBinary.run(["checkpoints", "gc", "--dir", root, "--job", "clicks", "--retain", "2"])
+        #expect(outcome.status == 0)
+        #expect(outcome.output.contains("removed chk-1") && outcome.output.contains("removed chk-2"))
+        #expect(try store.ids() == [3, 4])
+        #expect(!FileManager.default.fileExists(atPath: "\(root)/clicks/chk-5.tmp-123"))
+        let refused = try StreamJobBinary.run(["checkpoints", "gc", "--dir", root, "--job", "clicks", "--retain", "0"])
+        #expect(refused.status == 2)
+    }
 }

@@ -69,4 +69,23 @@ import Testing
         #expect(outcome.status == 0)
         #expect(outcome.output.contains("w1-windows  W1 events"))
     }
+
+    @Test func graphShowsStepsAndEdgesAsTextAndDot() throws {
+        let text = try StreamJobBinary.run(["graph", "w1-windows"])
+        #expect(text.status == 0)
+        #expect(text.output.contains("#1 eventTime 'events/event-time' <- #0"))
+        #expect(text.output.contains("#5 sink 'counts' <- #4"))
+        let dot = try StreamJobBinary.run(["graph", "w1-windows", "--dot"])
+        #expect(dot.output.hasPrefix("digraph \"w1-windows\" {"))
+        #expect(dot.output.contains("s2 -> s3;") && dot.output.contains("s0 [label=\"source\\nevents\", shape=ellipse];"))
+    }
+
+    @Test func validateReportsProblemsWithExitCodeTwo() throws {
+        let good = try StreamJobBinary.run(["validate", "w1-windows", "--set", "input=x.csv"])
+        #expect(good.status == 0)
+        #expect(good.output.contains("is valid: 7 steps"))
+        let bad = try StreamJobBinary.run(["validate", "w1-windows", "--set", "input=x.csv", "--set", "window-ms=0"])
+        #expect(bad.status == 2)
+        #expect(bad.error.contains("step 'per-window': a tumbling window needs a size above zero"))
+    }
 }

@@ -14,8 +14,9 @@ struct CheckpointsCommand: ParsableCommand {
               stream-job checkpoints list --dir state --job clicks
               stream-job checkpoints inspect chk-7 --dir state --job clicks
               stream-job checkpoints verify --dir state --job clicks
+              stream-job checkpoints gc --dir state --job clicks --retain 1
             """,
-        subcommands: [List.self, Inspect.self, Verify.self]
+        subcommands: [List.self, Inspect.self, Verify.self, GC.self]
     )
 
     struct Location: ParsableArguments {
@@ -87,6 +88,31 @@ struct CheckpointsCommand: ParsableCommand {
                 failed = failed || !problems.isEmpty
             }
             if failed { throw ExitCode.failure }
+        }
+    }
+}
+
+extension CheckpointsCommand {
+    struct GC: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "gc",
+            abstract: "Remove all but the newest complete checkpoints, and leftovers of interrupted ones.")
+        @OptionGroup var location: Location
+
+        @Option(help: "How many of the newest complete checkpoints to keep.")
+        var retain = 3
+
+        func validate() throws {
+            guard retain > 0 else { throw ValidationError("--retain must be at least 1: the newest checkpoint is what a restore needs") }
+        }
+
+        func run() throws {
+            let before = Set(try location.store.ids())
+            let store = CheckpointStore(root: location.dir, job: location.job, retain: retain)
+            try store.prune()
+            let kept = try store.ids()
+            for id in before.subtracting(kept).sorted() { print("removed chk-\(id)") }
+            print("kept \(kept.map { "chk-\($0)" }.joined(separator: ", "))")
         }
     }
 }

@@ -18,6 +18,10 @@ struct JobOptions: ParsableArguments {
     }
 
     func pipelineSettings() throws -> PipelineSettings {
+        try Self.parse(settings)
+    }
+
+    static func parse(_ settings: [String]) throws -> PipelineSettings {
         var values: [String: String] = [:]
         for setting in settings {
             guard let equals = setting.firstIndex(of: "="), equals != setting.startIndex else {
@@ -28,11 +32,15 @@ struct JobOptions: ParsableArguments {
         return PipelineSettings(values)
     }
 
-    /// Builds the pipeline's job with these settings.
+    /// Builds the pipeline's job with these settings, validated.
     func job(for name: String) throws -> Job {
+        try Self.building(name, settings: settings, validating: true)
+    }
+
+    static func building(_ name: String, settings: [String], validating: Bool) throws -> Job {
         let pipeline = try Registry.pipeline(named: name)
-        let job = try pipeline.build(try pipelineSettings())
-        try job.validate()
+        let job = try pipeline.build(try parse(settings))
+        if validating { try job.validate() }
         return job
     }
 }
