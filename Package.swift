@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -54,6 +55,7 @@ let package = Package(
                 "Stream", "Connectors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: settings
         ),
@@ -79,7 +81,7 @@ let package = Package(
         ),
         .testTarget(name: "ConnectorsTests", dependencies: ["Connectors", "Operators", "StreamTesting"], swiftSettings: settings),
         .testTarget(name: "SamplesTests", dependencies: ["Samples", "Stream"], swiftSettings: settings),
-        .testTarget(name: "IntegrationTests", dependencies: ["StreamJobTool", "ClickJobs", "Stream", "Connectors"], swiftSettings: settings),
+        .testTarget(name: "IntegrationTests", dependencies: ["StreamJobTool", "ClickJobs", "StreamJobKit", "Stream", "Connectors"], swiftSettings: settings),
     ],
     swiftLanguageModes: [.v6]
 )

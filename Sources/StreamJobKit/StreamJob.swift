@@ -41,6 +41,9 @@ public enum StreamJob {
         } catch let error as StreamError {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             exit(error.code == .invalidJob ? 2 : 1)
+        } catch let error as ConfigurationError {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            exit(2)
         } catch let error as CheckpointError {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             exit(1)

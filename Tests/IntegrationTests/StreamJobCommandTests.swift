@@ -56,7 +56,7 @@ import Testing
 
         let restoreWithoutDirectory = try StreamJobBinary.run(["run", "w1-windows", "--restore", "latest"])
         #expect(restoreWithoutDirectory.status == 2)
-        #expect(restoreWithoutDirectory.error.contains("--restore needs --checkpoint-dir"))
+        #expect(restoreWithoutDirectory.error.contains("restoring needs a checkpoint directory"))
 
         let missing = NSTemporaryDirectory() + "no-such-\(UUID().uuidString)/events.csv"
         let failed = try StreamJobBinary.run(["run", "w1-windows", "--set", "input=\(missing)"])

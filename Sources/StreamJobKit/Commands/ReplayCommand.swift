@@ -16,8 +16,8 @@ struct ReplayCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The pipeline to replay.")
-    var pipeline: String
+    @Argument(help: "The pipeline to replay; or 'pipeline:' in the job file.")
+    var pipeline: String?
 
     @OptionGroup var job: JobOptions
 
@@ -27,18 +27,14 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(help: "Where the replay's output goes (default: replay-<checkpoint>).")
     var outputDir: String?
 
-    func validate() throws {
-        guard RestorePoint(from) != nil else { throw ValidationError("--from \(from): write chk-<n> or latest") }
-        guard job.checkpointDir != nil else { throw ValidationError("replay needs --checkpoint-dir, where the checkpoints are") }
-    }
-
     func run() async throws {
-        let built = try job.job(for: pipeline)
-        let point = RestorePoint(from)!
-        let options = RunOptions(checkpointDirectory: job.checkpointDir, restore: point,
-                                 replayOutputDirectory: outputDir ?? "replay-\(point)")
+        let configuration = try job.resolve(pipeline: pipeline, restore: from)
+        configuration.bootstrapLogging()
+        let built = try configuration.job()
+        let point = configuration.restore ?? .latest
+        let options = try configuration.runOptions(replayInto: outputDir ?? "replay-\(point)")
         let stop = GracefulStop(control: options.control)
-        let summary = try await built.run(on: Runtime(workers: job.workers), options: options)
+        let summary = try await built.run(on: Runtime(workers: configuration.runtimeWorkers), options: options)
         withExtendedLifetime(stop) {}
         reportFinished(built.name, summary, stopped: options.control.isStopRequested)
     }

@@ -6,8 +6,10 @@ import Stream
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run a pipeline; with --checkpoint-dir, checkpoint it and commit its output exactly once.",
+        abstract: "Run a pipeline; with a checkpoint directory, checkpoint it and commit its output exactly once.",
         discussion: """
+            Settings come from a job file (--config), then flags, then STREAM_JOB_* environment
+            variables, each overriding the one before (docs/CONFIGURATION.md lists them all).
             SIGINT or SIGTERM stop the job gracefully (stop reading, drain, final checkpoint,
             commit); a second signal stops it at once.
 
@@ -15,42 +17,25 @@ struct RunCommand: AsyncParsableCommand {
               stream-job run w1-windows --set input=data/w1.csv --set output=out/w1.csv
               stream-job run w1-windows --checkpoint-dir state --checkpoint-interval 1s
               stream-job run w1-windows --checkpoint-dir state --restore latest
-              stream-job run w1-windows --checkpoint-dir state --restore chk-12
+              stream-job run --config job.yaml --restore chk-12
             """
     )
 
-    @Argument(help: "The pipeline to run (see `pipelines`).")
-    var pipeline: String
+    @Argument(help: "The pipeline to run (see `pipelines`); or 'pipeline:' in the job file.")
+    var pipeline: String?
 
     @OptionGroup var job: JobOptions
-
-    @Option(help: "How often to checkpoint: 250ms, 1s, 1m … (needs --checkpoint-dir).")
-    var checkpointInterval = "10s"
-
-    @Option(help: "How many complete checkpoints to keep.")
-    var retain = 3
 
     @Option(help: "Resume from a checkpoint: latest (none yet: start afresh) or chk-<n>.")
     var restore: String?
 
-    func validate() throws {
-        guard DurationText.parse(checkpointInterval) != nil else {
-            throw ValidationError("--checkpoint-interval \(checkpointInterval): write a duration such as 500ms, 1s or 2m")
-        }
-        if let restore {
-            guard RestorePoint(restore) != nil else { throw ValidationError("--restore \(restore): write latest or chk-<n>") }
-            guard job.checkpointDir != nil else { throw ValidationError("--restore needs --checkpoint-dir") }
-        }
-        guard retain > 0 else { throw ValidationError("--retain must be at least 1") }
-    }
-
     func run() async throws {
-        let built = try job.job(for: pipeline)
-        let options = RunOptions(
-            checkpointDirectory: job.checkpointDir, checkpointInterval: DurationText.parse(checkpointInterval)!,
-            retainedCheckpoints: retain, restore: restore.flatMap(RestorePoint.init))
+        let configuration = try job.resolve(pipeline: pipeline, restore: restore)
+        configuration.bootstrapLogging()
+        let built = try configuration.job()
+        let options = try configuration.runOptions()
         let stop = GracefulStop(control: options.control)
-        let summary = try await built.run(on: Runtime(workers: job.workers), options: options)
+        let summary = try await built.run(on: Runtime(workers: configuration.runtimeWorkers), options: options)
         withExtendedLifetime(stop) {}
         reportFinished(built.name, summary, stopped: options.control.isStopRequested)
     }

@@ -1,8 +1,14 @@
 import ArgumentParser
+import Foundation
+import Logging
 import Stream
 
-/// The options every command that runs a pipeline shares.
+/// The options every command that runs a pipeline shares. Each may also come from the job file
+/// (`--config`) or a `STREAM_JOB_*` variable: file, then flags, then environment.
 struct JobOptions: ParsableArguments {
+    @Option(help: "A YAML job file (see docs/CONFIGURATION.md); flags override it, STREAM_JOB_* variables override both.")
+    var config: String?
+
     @Option(name: .customLong("set"), help: ArgumentHelp("A pipeline setting, key=value (repeatable).", valueName: "key=value"))
     var settings: [String] = []
 
@@ -10,18 +16,33 @@ struct JobOptions: ParsableArguments {
     var checkpointDir: String?
 
     @Option(help: "Worker threads (default: one per core).")
-    var workers: Int = Runtime.defaultWorkerCount
+    var workers: Int?
 
-    func validate() throws {
-        guard workers > 0 else { throw ValidationError("--workers must be at least 1") }
-        _ = try pipelineSettings()
+    @Option(help: "How often to checkpoint: 250ms, 1s, 1m … (default 10s; needs a checkpoint directory).")
+    var checkpointInterval: String?
+
+    @Option(help: "How many complete checkpoints to keep (default 3).")
+    var retain: Int?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (default info).")
+    var logLevel: String?
+
+    /// The settings from the job file, these flags and the environment, in that order.
+    func resolve(pipeline: String?, restore: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> JobConfiguration {
+        var configuration = JobConfiguration()
+        if let config { try configuration.apply(file: config) }
+        if let pipeline { configuration.pipeline = pipeline }
+        let flags: [(JobConfiguration.Key, String?)] = [
+            (.workers, workers.map(String.init)), (.checkpointDir, checkpointDir), (.checkpointInterval, checkpointInterval),
+            (.retain, retain.map(String.init)), (.restore, restore), (.logLevel, logLevel),
+        ]
+        for case let (key, text?) in flags { try configuration.set(key, text, origin: "--\(key.rawValue)") }
+        for (key, value) in try Self.parseSettings(settings).values { configuration.settings[key] = value }
+        try configuration.apply(environment: environment)
+        return configuration
     }
 
-    func pipelineSettings() throws -> PipelineSettings {
-        try Self.parse(settings)
-    }
-
-    static func parse(_ settings: [String]) throws -> PipelineSettings {
+    static func parseSettings(_ settings: [String]) throws -> PipelineSettings {
         var values: [String: String] = [:]
         for setting in settings {
             guard let equals = setting.firstIndex(of: "="), equals != setting.startIndex else {
@@ -32,15 +53,45 @@ struct JobOptions: ParsableArguments {
         return PipelineSettings(values)
     }
 
-    /// Builds the pipeline's job with these settings, validated.
-    func job(for name: String) throws -> Job {
-        try Self.building(name, settings: settings, validating: true)
+    static func building(_ name: String, settings: [String], validating: Bool) throws -> Job {
+        try building(name, settings: try parseSettings(settings), validating: validating)
     }
 
-    static func building(_ name: String, settings: [String], validating: Bool) throws -> Job {
+    static func building(_ name: String, settings: PipelineSettings, validating: Bool) throws -> Job {
         let pipeline = try Registry.pipeline(named: name)
-        let job = try pipeline.build(try parse(settings))
+        let job = try pipeline.build(settings)
         if validating { try job.validate() }
         return job
+    }
+}
+
+extension JobConfiguration {
+    /// The job this configuration names, built and validated.
+    func job() throws -> Job {
+        guard let pipeline else {
+            throw ConfigurationError(description: "no pipeline given: name one (run <pipeline>) or set 'pipeline:' in the job file")
+        }
+        return try JobOptions.building(pipeline, settings: PipelineSettings(settings), validating: true)
+    }
+
+    /// Run options from this configuration, with the defaults for what it leaves out.
+    func runOptions(replayInto directory: String? = nil) throws -> RunOptions {
+        if restore != nil && checkpointDir == nil {
+            throw ConfigurationError(description: "restoring needs a checkpoint directory (--checkpoint-dir or 'checkpoint-dir:')")
+        }
+        return RunOptions(checkpointDirectory: checkpointDir, checkpointInterval: checkpointInterval ?? .seconds(10),
+                          retainedCheckpoints: retain ?? 3, restore: restore, replayOutputDirectory: directory)
+    }
+
+    var runtimeWorkers: Int { workers ?? Runtime.defaultWorkerCount }
+
+    /// Sends log messages at `log-level` and above to standard error.
+    func bootstrapLogging() {
+        let level = logLevel ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
     }
 }

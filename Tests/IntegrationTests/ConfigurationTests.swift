@@ -1,0 +1,74 @@
+import Foundation
+import Stream
+import Testing
+@testable import StreamJobKit
+
+/// The job file, flags and STREAM_JOB_* variables: precedence, and errors that name the key
+/// and where it came from.
+@Suite struct ConfigurationTests {
+    func jobFile(_ text: String) throws -> String {
+        let path = NSTemporaryDirectory() + "job-\(UUID().uuidString.prefix(8)).yaml"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func fileThenFlagsThenEnvironment() throws {
+        let file = try jobFile("""
+            pipeline: w1-windows
+            workers: 1
+            checkpoint-dir: from-file
+            checkpoint-interval: 5s
+            log-level: debug
+            settings:
+              input: file.csv
+              window-ms: 500
+            """)
+        let options = try JobOptions.parse(["--config", file, "--workers", "2", "--set", "input=flag.csv", "--checkpoint-dir", "from-flag"])
+        let flagsOnly = try options.resolve(pipeline: nil, restore: nil, environment: [:])
+        #expect(flagsOnly.pipeline == "w1-windows")
+        #expect(flagsOnly.workers == 2)
+        #expect(flagsOnly.checkpointDir == "from-flag")
+        #expect(flagsOnly.checkpointInterval == .seconds(5))
+        #expect(flagsOnly.logLevel == .debug)
+        #expect(flagsOnly.settings == ["input": "flag.csv", "window-ms": "500"])
+
+        let environment = ["STREAM_JOB_WORKERS": "4", "STREAM_JOB_SETTING_INPUT": "env.csv", "STREAM_JOB_SETTING_WINDOW_MS": "250",
+                           "STREAM_JOB_RESTORE": "chk-3", "PATH": "/bin"]
+        let everything = try options.resolve(pipeline: "other", restore: "latest", environment: environment)
+        #expect(everything.pipeline == "other")
+        #expect(everything.workers == 4)
+        #expect(everything.restore == .checkpoint(3))
+        #expect(everything.settings == ["input": "env.csv", "window-ms": "250"])
+        #expect(try everything.runOptions().checkpointInterval == .seconds(5))
+    }
+
+    @Test func errorsNameTheKeyAndWhereItCameFrom() throws {
+        func message(_ file: String, flags: [String] = [], environment: [String: String] = [:]) throws -> String {
+            let options = try JobOptions.parse(["--config", try jobFile(file)] + flags)
+            do {
+                _ = try options.resolve(pipeline: nil, restore: nil, environment: environment)
+                return "no error"
+            } catch let error as ConfigurationError {
+                return error.description
+            }
+        }
+        #expect(try message("pipeline: x\nworkerz: 2\n").contains(".yaml:2: unknown key 'workerz'; the keys are pipeline, workers"))
+        #expect(try message("pipeline: x\n\ncheckpoint-interval: soon\n").contains(".yaml:3: 'checkpoint-interval' must be a duration such as 500ms, 1s or 2m, not 'soon'"))
+        #expect(try message("workers: [1, 2]\n").contains(".yaml:1: 'workers' must be a single value"))
+        #expect(try message("settings: 3\n").contains(".yaml:1: 'settings' must be a mapping"))
+        #expect(try message("- a\n- b\n").contains("a job file is a mapping of settings"))
+        #expect(try message("workers: 1\n", flags: ["--workers", "0"]) == "--workers: 'workers' must be a whole number of workers, at least 1, not '0'")
+        #expect(try message("workers: 1\n", environment: ["STREAM_JOB_WORKRES": "2"]).contains("environment variable STREAM_JOB_WORKRES is not a setting"))
+        #expect(try message("workers: 1\n", environment: ["STREAM_JOB_LOG_LEVEL": "loud"]).contains("environment variable STREAM_JOB_LOG_LEVEL: 'log-level' must be one of trace, debug"))
+    }
+
+    @Test func theBinaryExitsWithTwoNamingTheFileAndLine() throws {
+        let file = try jobFile("pipeline: w1-windows\nretain: none\n")
+        let outcome = try StreamJobBinary.run(["run", "--config", file])
+        #expect(outcome.status == 2)
+        #expect(outcome.error.contains("\(file):2: 'retain' must be a whole number of checkpoints, at least 1, not 'none'"))
+        let missing = try StreamJobBinary.run(["run", "--config", try jobFile("workers: 1\n")])
+        #expect(missing.status == 2)
+        #expect(missing.error.contains("no pipeline given"))
+    }
+}
