@@ -72,3 +72,18 @@ import Testing
         #expect(missing.error.contains("no pipeline given"))
     }
 }
+
+@Suite struct StatusLineTests {
+    @Test func theStatusLineShowsRatesLagWindowsCheckpointAndBackPressure() {
+        let progress = RunProgress()
+        let start = ContinuousClock.now
+        let before = StatusReporter.Snapshot(progress, at: start)
+        var after = before
+        after.at = start + .seconds(2)
+        after.recordsIn = 3_000_000
+        after.recordsOut = 4_000
+        after.waited = .milliseconds(500)
+        let line = StatusReporter.line(job: "w1", progress: progress, from: before, to: after)
+        #expect(line == "w1 | in 1.5M/s (3.0M) | out 2.0k/s (4.0k) | open windows 0 | back-pressure 25%")
+    }
+}

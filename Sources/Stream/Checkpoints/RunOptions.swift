@@ -22,15 +22,19 @@ public struct RunOptions: Sendable {
     public var replayOutputDirectory: String?
     /// Lets another task ask for a checkpoint or a graceful stop while the job runs.
     public var control: RunControl
+    /// What the run has done so far, for a status line.
+    public var progress: RunProgress
 
     public init(checkpointDirectory: String? = nil, checkpointInterval: Duration = .seconds(10), retainedCheckpoints: Int = 3,
-                restore: RestorePoint? = nil, replayOutputDirectory: String? = nil, control: RunControl = RunControl()) {
+                restore: RestorePoint? = nil, replayOutputDirectory: String? = nil, control: RunControl = RunControl(),
+                progress: RunProgress = RunProgress()) {
         self.checkpointDirectory = checkpointDirectory
         self.checkpointInterval = checkpointInterval
         self.retainedCheckpoints = retainedCheckpoints
         self.restore = restore
         self.replayOutputDirectory = replayOutputDirectory
         self.control = control
+        self.progress = progress
     }
 
     /// Whether checkpoints are written (not in a replay).

@@ -21,6 +21,8 @@ final class ProcessOperator<Function: KeyedProcessFunction>: @unchecked Sendable
     @usableFromInline let maxInFlight = 4
     @usableFromInline var position = 0
     @usableFromInline var inFlight = Deque<TaskRef<Output>>()
+    @usableFromInline let metrics: StepMetrics
+    @usableFromInline let gauges: OperatorGauges
 
     @inlinable
     init(id: String, context: RunContext, keyed: KeyedStream<Key, Function.Input>,
@@ -31,6 +33,8 @@ final class ProcessOperator<Function: KeyedProcessFunction>: @unchecked Sendable
         key = keyed.key
         keyGroups = keyed.keyGroups
         self.downstream = downstream
+        metrics = StepMetrics(step: id)
+        gauges = OperatorGauges(step: id)
         let groupRanges = keyGroups.ranges(parallelism: context.runtime.workerCount)
         var rangeOfGroup = [Int](repeating: 0, count: keyGroups.count)
         for (index, range) in groupRanges.enumerated() { for group in range { rangeOfGroup[group] = index } }
@@ -65,6 +69,7 @@ final class ProcessOperator<Function: KeyedProcessFunction>: @unchecked Sendable
         guard batch.count == 0 || batch.hasEventTime else {
             throw StreamError(.invalidJob, step: id, action: "process", message: "records reached the step without event time")
         }
+        metrics.counted(in: batch.count, out: 0)
         let parts = RangeBatch.split(batch, key: key, keyGroups: keyGroups, rangeOfGroup: rangeOfGroup,
                                      ranges: ranges.count, position: position)
         var after = Array(batch.watermarks.dropFirst())
@@ -74,6 +79,7 @@ final class ProcessOperator<Function: KeyedProcessFunction>: @unchecked Sendable
         position += batch.count
         let mustWait = batch.count == 0 ? inFlight.count : max(0, inFlight.count - maxInFlight)
         try await forward(waitingFor: mustWait)
+        gauges.record(inFlight: inFlight.count)
     }
 
     /// At the end of input every event-time timer fires, as the watermark reaches the end of time.
@@ -132,7 +138,8 @@ final class ProcessOperator<Function: KeyedProcessFunction>: @unchecked Sendable
         while let head = inFlight.first, mustWait > 0 || head.isReady {
             inFlight.removeFirst()
             mustWait -= 1
-            let batch = try await head.value
+            let batch = try await gauges.waiting(for: head, progress: context.progress)
+            metrics.counted(in: 0, out: batch.count)
             if batch.count > 0 || batch.endWatermark > EventTime.beginning { try await downstream.consume(batch) }
         }
     }

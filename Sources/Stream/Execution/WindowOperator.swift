@@ -12,7 +12,7 @@ public import Logging
 final class WindowOperator<Key: StableHashable, Value: Sendable, Agg: Aggregator>: @unchecked Sendable
 where Agg.Input == Value {
     @usableFromInline typealias Results = RecordBatch<WindowResult<Key, Agg.Output>>
-    @usableFromInline typealias Merged = (results: Results, late: RecordBatch<Value>)
+    @usableFromInline typealias Merged = (results: Results, late: RecordBatch<Value>, openWindows: Int)
 
     @usableFromInline let id: String
     @usableFromInline let context: RunContext
@@ -26,6 +26,8 @@ where Agg.Input == Value {
     /// The end watermark of the last batch handed to the ranges.
     @usableFromInline var lastWatermark = EventTime.beginning
     @usableFromInline var inFlight = Deque<TaskRef<Merged>>()
+    @usableFromInline let metrics: StepMetrics
+    @usableFromInline let gauges: OperatorGauges
 
     @inlinable
     init(id: String, context: RunContext, keyed: KeyedStream<Key, Value>, initial: KeyedWindowState<Key, Agg>,
@@ -35,6 +37,8 @@ where Agg.Input == Value {
         self.keyed = keyed
         self.results = results
         self.late = late
+        metrics = StepMetrics(step: id)
+        gauges = OperatorGauges(step: id)
         let groupRanges = keyed.keyGroups.ranges(parallelism: context.runtime.workerCount)
         var rangeOfGroup = [Int](repeating: 0, count: keyed.keyGroups.count)
         for (index, range) in groupRanges.enumerated() { for group in range { rangeOfGroup[group] = index } }
@@ -88,6 +92,7 @@ where Agg.Input == Value {
         guard batch.count == 0 || batch.hasEventTime else {
             throw StreamError(.invalidJob, step: id, action: "window", message: "records reached the window without event time")
         }
+        metrics.counted(in: batch.count, out: 0)
         let parts = RangeBatch.split(batch, key: keyed.key, keyGroups: keyed.keyGroups, rangeOfGroup: rangeOfGroup,
                                      ranges: ranges.count, position: position)
         let end = batch.endWatermark
@@ -107,6 +112,7 @@ where Agg.Input == Value {
         // waiting for the next batch. Otherwise wait only beyond the in-flight bound.
         let mustWait = batch.count == 0 ? inFlight.count : max(0, inFlight.count - maxInFlight)
         try await forward(waitingFor: mustWait)
+        gauges.record(inFlight: inFlight.count)
     }
 
     @inlinable
@@ -137,7 +143,7 @@ where Agg.Input == Value {
             let emissions = outputs.count == 1 ? outputs[0].emissions : outputs.flatMap(\.emissions)
             let ordered = WindowEmission.streamOrder(emissions, firingPosition: timeline.firingPosition)
             let latePositions = outputs.flatMap(\.latePositions).sorted()
-            return (RecordBatch(values: ordered.map(\.result)), lateRecords(latePositions))
+            return (RecordBatch(values: ordered.map(\.result)), lateRecords(latePositions), outputs.reduce(0) { $0 + $1.openWindows })
         }
     }
 
@@ -149,9 +155,12 @@ where Agg.Input == Value {
         while let head = inFlight.first, mustWait > 0 || head.isReady {
             inFlight.removeFirst()
             mustWait -= 1
-            let merged = try await head.value
+            let merged = try await gauges.waiting(for: head, progress: context.progress)
+            metrics.counted(in: 0, out: merged.results.count)
+            gauges.record(openWindows: merged.openWindows, progress: context.progress)
             if merged.results.count > 0 { try await results.consume(merged.results) }
             if merged.late.count > 0 {
+                gauges.count(late: merged.late.count, progress: context.progress)
                 if let late {
                     try await late.consume(merged.late)
                 } else {

@@ -52,6 +52,8 @@ struct RangeBatch<Key: Sendable, Value: Sendable>: Sendable {
 struct RangeOutput<Key: Sendable, Output: Sendable>: Sendable {
     @usableFromInline var emissions: [WindowEmission<Key, Output>] = []
     @usableFromInline var latePositions: [Int] = []
+    /// Windows this range holds state for after the batch (sessions: keys with an open session).
+    @usableFromInline var openWindows = 0
 
     @inlinable init() {}
 }
@@ -87,6 +89,7 @@ struct WindowRange<Key: StableHashable, Agg: Aggregator>: RuntimeActor where Agg
             if !accepted { output.latePositions.append(batch.positions[index]) }
         }
         state.advance(to: endWatermark, into: &output.emissions)
+        output.openWindows = state.openWindowEstimate
         return output
     }
 }

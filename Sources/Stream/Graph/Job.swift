@@ -89,6 +89,14 @@ public final class Job: Sendable {
         if options.takesCheckpoints, let directory = options.checkpointDirectory {
             let store = CheckpointStore(root: directory, job: name, retain: options.retainedCheckpoints)
             coordinator = try CheckpointCoordinator(store: store, interval: options.checkpointInterval, startedAt: context.now()) { report in
+                context.progress.checkpointed(report)
+                if report.error == nil {
+                    EngineMetrics.checkpoints.increment()
+                    EngineMetrics.checkpointDuration.recordNanoseconds(report.duration.nanoseconds)
+                    EngineMetrics.checkpointBytes.record(report.bytes)
+                } else {
+                    EngineMetrics.checkpointFailures.increment()
+                }
                 context.count { summary in
                     if report.error == nil { summary.checkpoints += 1 } else { summary.failedCheckpoints += 1 }
                     summary.lastCheckpoint = report
@@ -100,6 +108,7 @@ public final class Job: Sendable {
             try await driver.run()
         } catch {
             await coordinator?.drain()
+            EngineMetrics.errors(step: (error as? StreamError)?.step ?? name).increment()
             throw error
         }
         return context.summary

@@ -36,6 +36,15 @@ public final class RunContext: Sendable {
 
     var summary: JobSummary { totals.withLock { $0 } }
 
+    /// The run's live progress (shared with whoever passed it in `RunOptions`).
+    public var progress: RunProgress { options.progress }
+
+    /// Counts bad records a source sent to its dead-letter destination.
+    public func countDeadLetters(_ count: Int, step: String) {
+        totals.withLock { $0.deadLetters += count }
+        EngineMetrics.deadLetters(step: step).increment(by: count)
+    }
+
     /// Adds to the run's totals.
     public func count(_ update: (inout JobSummary) -> Void) {
         totals.withLock { update(&$0) }

@@ -24,6 +24,7 @@ extension Stream {
                 initial.watermark = saved.watermark
             }
             let clock = Mutex(initial)
+            let gauges = WatermarkGauges(step: id)
             return BatchReceiver(
                 consume: { batch in
                     let timestamps = batch.values.map(timestamp)
@@ -35,6 +36,7 @@ extension Stream {
                         }
                         return clock.watermark
                     }
+                    gauges.record(end, now: context.now(), progress: context.progress)
                     try await downstream.consume(RecordBatch(values: batch.values, timestamps: timestamps,
                                                              watermarks: watermarks, endWatermark: end))
                 },

@@ -41,6 +41,7 @@ public struct Stream<Value: Sendable>: Sendable {
         _ body: @escaping @Sendable (RecordBatch<Value>) throws -> RecordBatch<Output>
     ) -> Stream<Output> {
         let output: Stream<Output> = derive(kind)
+        let metrics = StepMetrics(step: "\(kind)#\(output.node.step)")
         node.attach { context in
             let downstream = try output.node.receiver(in: context)
             return BatchReceiver(
@@ -53,6 +54,7 @@ public struct Stream<Value: Sendable>: Sendable {
                     } catch {
                         throw StreamError(.userFunction, step: kind, action: kind, message: "\(error)")
                     }
+                    metrics.counted(in: batch.count, out: transformed.count)
                     try await downstream.consume(transformed)
                 },
                 finish: downstream.finish,
@@ -71,12 +73,15 @@ public struct Stream<Value: Sendable>: Sendable {
         _ = job.addStep("sink", name: id, inputs: [node.step])
         node.attach { context in
             let writer = try sink.makeWriter(SinkContext(stepID: id, run: context))
+            let metrics = StepMetrics(step: id)
             return BatchReceiver(
                 consume: { batch in
                     guard batch.count > 0 else { return }
                     try await writer.write(batch)
                     context.noteOutput()
                     context.count { $0.recordsWritten += batch.count }
+                    context.progress.wrote(batch.count)
+                    metrics.counted(in: batch.count, out: 0)
                 },
                 finish: { try await writer.close() },
                 checkpoint: { try await writer.checkpoint($0) }
@@ -100,12 +105,15 @@ extension Job {
                 let reader = try source.makeReader(SourceContext(
                     stepID: id, run: context, restoredPosition: position == SourceDriver.finished ? nil : position))
                 let downstream = try node.receiver(in: context)
+                let metrics = StepMetrics(step: id)
                 return SourceDriver(
                     id: id,
                     restoredFinished: position == SourceDriver.finished,
                     pump: {
                         guard let batch = try await reader.next() else { return nil }
                         context.count { $0.recordsRead += batch.count }
+                        context.progress.read(batch.count)
+                        metrics.counted(in: 0, out: batch.count)
                         try await downstream.consume(batch)
                         return batch.count
                     },

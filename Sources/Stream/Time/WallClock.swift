@@ -5,7 +5,7 @@ import Darwin
 #endif
 
 /// Milliseconds since the Unix epoch from the system's real-time clock.
-func systemEpochMilliseconds() -> Int64 {
+public func systemEpochMilliseconds() -> Int64 {
     var spec = timespec()
     clock_gettime(CLOCK_REALTIME, &spec)
     return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000

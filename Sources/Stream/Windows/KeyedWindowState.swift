@@ -67,6 +67,10 @@ public struct KeyedWindowState<Key: StableHashable, Agg: Aggregator>: Sendable w
         self.aggregator = aggregator
     }
 
+    /// Windows holding state, cheaply: tumbling and sliding windows, or keys with open sessions.
+    @usableFromInline
+    var openWindowEstimate: Int { spec.isSession ? sessions.count : panes.count }
+
     /// Windows (or sessions) holding state.
     public var openWindowCount: Int {
         spec.isSession ? sessions.values.reduce(0) { $0 + $1.windows.count } : panes.count

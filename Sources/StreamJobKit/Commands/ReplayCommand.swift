@@ -29,13 +29,6 @@ struct ReplayCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try job.resolve(pipeline: pipeline, restore: from)
-        configuration.bootstrapLogging()
-        let built = try configuration.job()
-        let point = configuration.restore ?? .latest
-        let options = try configuration.runOptions(replayInto: outputDir ?? "replay-\(point)")
-        let stop = GracefulStop(control: options.control)
-        let summary = try await built.run(on: Runtime(workers: configuration.runtimeWorkers), options: options)
-        withExtendedLifetime(stop) {}
-        reportFinished(built.name, summary, stopped: options.control.isStopRequested)
+        try await configuration.runJob(replayInto: outputDir ?? "replay-\(configuration.restore ?? .latest)")
     }
 }

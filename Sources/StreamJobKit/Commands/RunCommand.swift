@@ -30,14 +30,7 @@ struct RunCommand: AsyncParsableCommand {
     var restore: String?
 
     func run() async throws {
-        let configuration = try job.resolve(pipeline: pipeline, restore: restore)
-        configuration.bootstrapLogging()
-        let built = try configuration.job()
-        let options = try configuration.runOptions()
-        let stop = GracefulStop(control: options.control)
-        let summary = try await built.run(on: Runtime(workers: configuration.runtimeWorkers), options: options)
-        withExtendedLifetime(stop) {}
-        reportFinished(built.name, summary, stopped: options.control.isStopRequested)
+        try await job.resolve(pipeline: pipeline, restore: restore).runJob()
     }
 }
 

@@ -29,6 +29,9 @@ struct JobConfiguration {
         case retain
         case restore
         case logLevel = "log-level"
+        case metricsPort = "metrics-port"
+        case metricsHost = "metrics-host"
+        case quiet
         case settings
 
         /// `STREAM_JOB_CHECKPOINT_DIR` and so on; pipeline settings are `STREAM_JOB_SETTING_<KEY>`.
@@ -42,6 +45,9 @@ struct JobConfiguration {
     var retain: Int?
     var restore: RestorePoint?
     var logLevel: Logger.Level?
+    var metricsPort: Int?
+    var metricsHost: String?
+    var quiet: Bool?
     var settings: [String: String] = [:]
 
     static let settingPrefix = "STREAM_JOB_SETTING_"
@@ -71,6 +77,16 @@ struct JobConfiguration {
                 throw bad("one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             logLevel = value
+        case .metricsPort:
+            guard let value = Int(text), (0...65535).contains(value) else { throw bad("a port number, 0…65535 (0: any free port)") }
+            metricsPort = value
+        case .metricsHost: metricsHost = text
+        case .quiet:
+            switch text.lowercased() {
+            case "true", "yes", "1": quiet = true
+            case "false", "no", "0": quiet = false
+            default: throw bad("true or false")
+            }
         case .settings:
             throw ConfigurationError(description: "\(origin): 'settings' is a mapping of the pipeline's settings (key: value)")
         }

@@ -27,6 +27,15 @@ struct JobOptions: ParsableArguments {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (default info).")
     var logLevel: String?
 
+    @Option(help: "Serve Prometheus metrics at http://<metrics-host>:<port>/metrics (0: any free port).")
+    var metricsPort: Int?
+
+    @Option(help: "The address the metrics endpoint listens on (default 127.0.0.1).")
+    var metricsHost: String?
+
+    @Flag(help: "No status line or periodic status log.")
+    var quiet = false
+
     /// The settings from the job file, these flags and the environment, in that order.
     func resolve(pipeline: String?, restore: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> JobConfiguration {
         var configuration = JobConfiguration()
@@ -35,6 +44,7 @@ struct JobOptions: ParsableArguments {
         let flags: [(JobConfiguration.Key, String?)] = [
             (.workers, workers.map(String.init)), (.checkpointDir, checkpointDir), (.checkpointInterval, checkpointInterval),
             (.retain, retain.map(String.init)), (.restore, restore), (.logLevel, logLevel),
+            (.metricsPort, metricsPort.map(String.init)), (.metricsHost, metricsHost), (.quiet, quiet ? "true" : nil),
         ]
         for case let (key, text?) in flags { try configuration.set(key, text, origin: "--\(key.rawValue)") }
         for (key, value) in try Self.parseSettings(settings).values { configuration.settings[key] = value }
@@ -84,6 +94,33 @@ extension JobConfiguration {
     }
 
     var runtimeWorkers: Int { workers ?? Runtime.defaultWorkerCount }
+
+    /// Runs the configured job with everything around it: logging, the metrics endpoint, the
+    /// status line, graceful stop on SIGINT/SIGTERM, and the closing line.
+    func runJob(replayInto directory: String? = nil) async throws {
+        bootstrapLogging()
+        let built = try job()
+        let options = try runOptions(replayInto: directory)
+        var server: MetricsServer?
+        if let metricsPort {
+            let host = metricsHost ?? "127.0.0.1"
+            do {
+                server = try await MetricsServer.start(host: host, port: metricsPort)
+            } catch {
+                throw ConfigurationError(description: "cannot serve metrics on \(host):\(metricsPort): \(error)")
+            }
+            FileHandle.standardError.write(Data("metrics: http://\(host):\(server!.port)/metrics\n".utf8))
+        }
+        let runtime = Runtime(workers: runtimeWorkers)
+        let stop = GracefulStop(control: options.control)
+        let status = StatusReporter(job: built.name, progress: options.progress, runtime: runtime, quiet: quiet ?? false)
+        defer { status.stop() }
+        let summary = try await built.run(on: runtime, options: options)
+        status.stop()
+        withExtendedLifetime(stop) {}
+        reportFinished(built.name, summary, stopped: options.control.isStopRequested)
+        await server?.stop()
+    }
 
     /// Sends log messages at `log-level` and above to standard error.
     func bootstrapLogging() {

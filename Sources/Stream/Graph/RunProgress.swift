@@ -1,0 +1,62 @@
+public import Synchronization
+
+/// What a running job has done so far, for a status line or a metrics poll: read lock-free
+/// while the job updates it once per batch.
+///
+/// ```swift
+/// let options = RunOptions(progress: RunProgress())
+/// // elsewhere, every second:
+/// print(options.progress.recordsIn, options.progress.watermark)
+/// ```
+public final class RunProgress: Sendable {
+    private let readCount = Atomic(0)
+    private let writtenCount = Atomic(0)
+    private let lateCount = Atomic(0)
+    private let watermarkValue = Atomic(EventTime.beginning)
+    private let waitedNanos = Atomic(0)
+    private let openWindowsByStep = Mutex<[String: Int]>([:])
+    private let checkpoint = Mutex<CheckpointReport?>(nil)
+    private let failedCheckpoints = Atomic(0)
+
+    public init() {}
+
+    /// Records read by every source.
+    public var recordsIn: Int { readCount.load(ordering: .relaxed) }
+    /// Records written by every sink.
+    public var recordsOut: Int { writtenCount.load(ordering: .relaxed) }
+    /// Late records (after allowed lateness) of every window step.
+    public var lateRecords: Int { lateCount.load(ordering: .relaxed) }
+    /// The largest event-time watermark of the job's event-time steps.
+    public var watermark: Int64 { watermarkValue.load(ordering: .relaxed) }
+    /// How long the job's driver has waited, in all, for stateful steps to catch up (back-pressure).
+    public var backPressure: Duration { .nanoseconds(waitedNanos.load(ordering: .relaxed)) }
+    /// Windows holding state, over every window step (session windows: keys with an open session).
+    public var openWindows: Int { openWindowsByStep.withLock { $0.values.reduce(0, +) } }
+    /// The last checkpoint written, and how many failed.
+    public var lastCheckpoint: CheckpointReport? { checkpoint.withLock { $0 } }
+    public var checkpointFailures: Int { failedCheckpoints.load(ordering: .relaxed) }
+
+    func read(_ count: Int) { readCount.add(count, ordering: .relaxed) }
+    func wrote(_ count: Int) { writtenCount.add(count, ordering: .relaxed) }
+    func late(_ count: Int) { lateCount.add(count, ordering: .relaxed) }
+    @usableFromInline
+    func waited(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        waitedNanos.add(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000), ordering: .relaxed)
+    }
+
+    func watermark(_ value: Int64) {
+        var current = watermarkValue.load(ordering: .relaxed)
+        while value > current {
+            let (exchanged, original) = watermarkValue.compareExchange(expected: current, desired: value, ordering: .relaxed)
+            if exchanged { return }
+            current = original
+        }
+    }
+
+    func openWindows(_ count: Int, step: String) { openWindowsByStep.withLock { $0[step] = count } }
+
+    func checkpointed(_ report: CheckpointReport) {
+        if report.error == nil { checkpoint.withLock { $0 = report } } else { failedCheckpoints.add(1, ordering: .relaxed) }
+    }
+}
