@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import Connectors
 
 @Suite struct StreamJobCommandTests {
     @Test func binaryIsBuilt() {
@@ -87,5 +88,29 @@ import Testing
         let bad = try StreamJobBinary.run(["validate", "w1-windows", "--set", "input=x.csv", "--set", "window-ms=0"])
         #expect(bad.status == 2)
         #expect(bad.error.contains("step 'per-window': a tumbling window needs a size above zero"))
+    }
+}
+
+@Suite struct DevBrokerCommandTests {
+    @Test func devBrokerServesKafkaOnLocalhostUntilStopped() throws {
+        let log = NSTemporaryDirectory() + "dev-broker-\(UUID().uuidString.prefix(8)).log"
+        let broker = try StreamJobProcess(["dev-broker", "--topic", "clicks:3"], log: log)
+        var bootstrap: String?
+        for _ in 0..<200 where bootstrap == nil {
+            if broker.waitForExit(seconds: 0.05) { break }
+            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            bootstrap = text.split(separator: "\n").first { $0.hasPrefix("bootstrap.servers=") }.map { String($0.dropFirst("bootstrap.servers=".count)) }
+        }
+        let servers = try #require(bootstrap)
+        #expect(servers.hasPrefix("127.0.0.1:"))
+        let producer = try RDKafkaProducer(properties: ["bootstrap.servers": servers, "linger.ms": "1"])
+        for index in 0..<30 { try producer.produce(topic: "clicks", partition: Int32(index % 3), key: nil, value: [UInt8(index)]) }
+        try producer.flush()
+        #expect(producer.reports.delivered == 30)
+        broker.kill(SIGTERM)
+        #expect(broker.status == 0)
+        let usage = try StreamJobBinary.run(["dev-broker", "--topic", "clicks"])
+        #expect(usage.status == 2)
+        #expect(usage.error.contains("--topic clicks: write name:partitions"))
     }
 }

@@ -8,7 +8,7 @@ import Synchronization
 final class GracefulStop {
     private let sources: [any DispatchSourceSignal]
 
-    init(control: RunControl) {
+    init(control: RunControl, message: String = "stopping: draining and taking a final checkpoint (signal again to stop at once)") {
         let signals = [SIGINT, SIGTERM]
         let received = Counter()
         sources = signals.map { number in
@@ -16,7 +16,7 @@ final class GracefulStop {
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
                 if received.increment() == 1 {
-                    FileHandle.standardError.write(Data("stopping: draining and taking a final checkpoint (signal again to stop at once)\n".utf8))
+                    FileHandle.standardError.write(Data((message + "\n").utf8))
                     control.stop()
                 } else {
                     exit(130)

@@ -1,0 +1,50 @@
+import CRdKafka
+
+/// A Kafka cluster inside this process, over librdkafka's mock cluster: real Kafka protocol on
+/// 127.0.0.1, no server to install. For tests and demos (`stream-job dev-broker`).
+///
+/// Known limits (librdkafka 2.0.2): each partition keeps only about its newest 5 MiB; a member
+/// joining a running group waits about `session.timeout.ms` − 1 s; offset commits during a
+/// rebalance are refused; topics are created here, not by an admin call; an empty fetch waits
+/// the full `fetch.wait.max.ms`; transactions are accepted but do not change what a
+/// read-committed consumer sees.
+///
+/// ```swift
+/// let kafka = try EmbeddedKafka(topics: ["clicks": 4])
+/// let bootstrap = kafka.bootstrapServers     // "127.0.0.1:40123"
+/// ```
+///
+/// `@unchecked Sendable` is safe: the mock cluster's calls are thread-safe (librdkafka), and
+/// the pointers never change.
+public final class EmbeddedKafka: @unchecked Sendable {
+    /// `host:port,…` for `bootstrap.servers`.
+    public let bootstrapServers: String
+    private let handle: RDKafkaHandle
+    private let cluster: OpaquePointer
+
+    /// Starts `brokers` brokers with `topics` (name: partitions).
+    public init(brokers: Int = 1, topics: [String: Int] = [:]) throws {
+        handle = try RDKafkaHandle(.producer, config: try RDKafkaConfig(["client.id": "embedded-kafka", "log_level": "3"]))
+        guard let cluster = rd_kafka_mock_cluster_new(handle.pointer, Int32(max(1, brokers))) else {
+            throw KafkaError(action: "starting the embedded cluster", message: "librdkafka could not start its mock cluster")
+        }
+        self.cluster = cluster
+        bootstrapServers = String(cString: rd_kafka_mock_cluster_bootstraps(cluster))
+        for (name, partitions) in topics.sorted(by: { $0.key < $1.key }) { try createTopic(name, partitions: partitions) }
+    }
+
+    deinit {
+        rd_kafka_mock_cluster_destroy(cluster)
+    }
+
+    public func createTopic(_ name: String, partitions: Int, replicationFactor: Int = 1) throws {
+        let error = rd_kafka_mock_topic_create(cluster, name, Int32(partitions), Int32(replicationFactor))
+        if error != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(error, action: "creating topic \(name)") }
+    }
+
+    /// Takes broker `id` (1-based) down or brings it back, for fault-injection tests.
+    public func setBroker(_ id: Int, up: Bool) throws {
+        let error = up ? rd_kafka_mock_broker_set_up(cluster, Int32(id)) : rd_kafka_mock_broker_set_down(cluster, Int32(id))
+        if error != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(error, action: "setting broker \(id) \(up ? "up" : "down")") }
+    }
+}

@@ -1,0 +1,92 @@
+import CRdKafka
+
+/// librdkafka's consumer, reading partitions it is assigned from given offsets (the engine keeps
+/// offsets in its checkpoints, not in the group). `poll` blocks: call it from a dedicated
+/// thread, never from the cooperative pool.
+///
+/// `@unchecked Sendable` is safe: the handle and its consumer queue are thread-safe (librdkafka),
+/// and the pointers never change.
+final class RDKafkaConsumer: @unchecked Sendable {
+    /// `RD_KAFKA_OFFSET_BEGINNING`: the oldest offset the partition still has.
+    static let beginning: Int64 = -2
+    /// `RD_KAFKA_OFFSET_END`: only records produced from now on.
+    static let end: Int64 = -1
+
+    let handle: RDKafkaHandle
+    private let queue: OpaquePointer
+
+    init(properties: [String: String]) throws {
+        // Offsets live in the engine's checkpoints; the group's are neither read nor written.
+        let defaults = ["group.id": "stream-engine", "enable.auto.commit": "false", "enable.auto.offset.store": "false",
+                        "auto.offset.reset": "earliest"]
+        let properties = properties.merging(defaults) { given, _ in given }
+        handle = try RDKafkaHandle(.consumer, config: try RDKafkaConfig(properties))
+        queue = rd_kafka_queue_get_consumer(handle.pointer)
+    }
+
+    deinit {
+        rd_kafka_queue_destroy(queue)
+        rd_kafka_consumer_close(handle.pointer)
+    }
+
+    /// Reads exactly these partitions, each from its offset (or ``beginning``/``end``).
+    func assign(_ partitions: [(topic: String, partition: Int32, offset: Int64)]) throws {
+        let list = rd_kafka_topic_partition_list_new(Int32(partitions.count))
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        for entry in partitions {
+            rd_kafka_topic_partition_list_add(list, entry.topic, entry.partition)?.pointee.offset = entry.offset
+        }
+        let error = rd_kafka_assign(handle.pointer, list)
+        if error != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(error, action: "assigning partitions") }
+    }
+
+    /// Up to `max` records, waiting at most `timeout` for the first. Errors librdkafka reports
+    /// on the queue (a broker down, say) are returned beside the records: most are transient.
+    func poll(max: Int, timeout: Duration) -> (records: [KafkaRecord], errors: [KafkaError]) {
+        var messages = [UnsafeMutablePointer<rd_kafka_message_t>?](repeating: nil, count: max)
+        let milliseconds = Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let count = rd_kafka_consume_batch_queue(queue, milliseconds, &messages, max)
+        guard count > 0 else { return ([], []) }
+        var records: [KafkaRecord] = []
+        var errors: [KafkaError] = []
+        records.reserveCapacity(count)
+        for index in 0..<count {
+            guard let message = messages[index] else { continue }
+            defer { rd_kafka_message_destroy(message) }
+            let pointee = message.pointee
+            if pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                if pointee.err != RD_KAFKA_RESP_ERR__PARTITION_EOF {
+                    let text = pointee.payload.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: pointee.len), as: UTF8.self) }
+                    errors.append(KafkaError(pointee.err, action: "consuming", message: text))
+                }
+                continue
+            }
+            records.append(Self.record(message))
+        }
+        return (records, errors)
+    }
+
+    private static func record(_ message: UnsafeMutablePointer<rd_kafka_message_t>) -> KafkaRecord {
+        let pointee = message.pointee
+        let topic = pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
+        let key = pointee.key.map { Array(UnsafeRawBufferPointer(start: $0, count: pointee.key_len)) }
+        let value = pointee.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: pointee.len)) }
+        var type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        let time = rd_kafka_message_timestamp(message, &type)
+        var headers: [KafkaRecord.Header] = []
+        var list: OpaquePointer?
+        if rd_kafka_message_headers(message, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list {
+            var index = 0
+            var name: UnsafePointer<CChar>?
+            var bytes: UnsafeRawPointer?
+            var size = 0
+            while rd_kafka_header_get_all(list, index, &name, &bytes, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
+                headers.append(.init(name: name.map { String(cString: $0) } ?? "",
+                                     value: bytes.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) } ?? []))
+                index += 1
+            }
+        }
+        return KafkaRecord(topic: topic, partition: pointee.partition, offset: pointee.offset, key: key, value: value,
+                           headers: headers, timestamp: type == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : time)
+    }
+}

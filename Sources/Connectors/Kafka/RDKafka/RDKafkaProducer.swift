@@ -1,0 +1,161 @@
+import CRdKafka
+import Foundation
+import Synchronization
+
+/// What librdkafka reported about produced messages, buffered as its callback delivers it (on
+/// the producer's poll thread) and read by the producer's users.
+final class DeliveryReports: Sendable {
+    struct State {
+        var delivered = 0
+        var failures: [KafkaError] = []
+    }
+
+    let state = Mutex(State())
+
+    func record(_ error: rd_kafka_resp_err_t, topic: String) {
+        state.withLock { state in
+            if error == RD_KAFKA_RESP_ERR_NO_ERROR {
+                state.delivered += 1
+            } else {
+                state.failures.append(KafkaError(error, action: "delivering to \(topic)"))
+            }
+        }
+    }
+
+    /// Removes and returns the failures reported so far.
+    func takeFailures() -> [KafkaError] { state.withLock { state in defer { state.failures = [] }; return state.failures } }
+    var delivered: Int { state.withLock { $0.delivered } }
+}
+
+/// librdkafka's producer: messages are queued in librdkafka and sent in the background; a
+/// dedicated thread polls for delivery reports, never the cooperative pool.
+///
+/// `@unchecked Sendable` is safe: the handle is thread-safe, the reports are behind a mutex,
+/// and the poll thread is started once and stopped in `deinit` (its flag is atomic).
+final class RDKafkaProducer: @unchecked Sendable {
+    let handle: RDKafkaHandle
+    let reports: DeliveryReports
+    private let stopping = StopFlag()
+    private let stopped = DispatchSemaphore(value: 0)
+
+    /// A producer with librdkafka `properties` (e.g. `bootstrap.servers`, `enable.idempotence`).
+    init(properties: [String: String]) throws {
+        let reports = DeliveryReports()
+        let config = try RDKafkaConfig(properties)
+        config.withPointer { conf in
+            rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(reports).toOpaque())
+            rd_kafka_conf_set_dr_msg_cb(conf, { _, message, opaque in
+                guard let message, let opaque else { return }
+                let topic = message.pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "?"
+                Unmanaged<DeliveryReports>.fromOpaque(opaque).takeUnretainedValue().record(message.pointee.err, topic: topic)
+            })
+        }
+        handle = try RDKafkaHandle(.producer, config: config, owner: reports)
+        self.reports = reports
+        let thread = Thread { [handle, stopping, stopped] in
+            while !stopping.isSet { rd_kafka_poll(handle.pointer, 50) }
+            stopped.signal()
+        }
+        thread.name = "rdkafka-producer-poll"
+        thread.start()
+    }
+
+    deinit {
+        stopping.set()
+        stopped.wait()
+    }
+
+    /// Queues one message; waits (polling) while librdkafka's queue is full: back-pressure.
+    func produce(topic: String, partition: Int32? = nil, key: [UInt8]?, value: [UInt8]?,
+                 headers: [(String, [UInt8])] = [], timestamp: Int64? = nil) throws {
+        while true {
+            let error = Self.produceOnce(handle.pointer, topic: topic, partition: partition, key: key, value: value,
+                                         headers: headers, timestamp: timestamp)
+            guard let error else { return }
+            let code = rd_kafka_error_code(error)
+            rd_kafka_error_destroy(error)
+            guard code == RD_KAFKA_RESP_ERR__QUEUE_FULL else { throw KafkaError(code, action: "producing to \(topic)") }
+            rd_kafka_poll(handle.pointer, 10)
+        }
+    }
+
+    private static func produceOnce(_ handle: OpaquePointer, topic: String, partition: Int32?, key: [UInt8]?, value: [UInt8]?,
+                                    headers: [(String, [UInt8])], timestamp: Int64?) -> OpaquePointer? {
+        topic.withCString { topicName in
+            withOptionalBytes(key) { keyBytes in
+                withOptionalBytes(value) { valueBytes in
+                    var args: [rd_kafka_vu_t] = []
+                    var argument = rd_kafka_vu_t()
+                    argument.vtype = RD_KAFKA_VTYPE_TOPIC
+                    argument.u.cstr = topicName
+                    args.append(argument)
+                    argument = rd_kafka_vu_t()
+                    argument.vtype = RD_KAFKA_VTYPE_PARTITION
+                    argument.u.i32 = partition ?? -1
+                    args.append(argument)
+                    argument = rd_kafka_vu_t()
+                    argument.vtype = RD_KAFKA_VTYPE_MSGFLAGS
+                    argument.u.i = RD_KAFKA_MSG_F_COPY
+                    args.append(argument)
+                    if let keyBytes {
+                        argument = rd_kafka_vu_t()
+                        argument.vtype = RD_KAFKA_VTYPE_KEY
+                        argument.u.mem.ptr = UnsafeMutableRawPointer(mutating: keyBytes.baseAddress)
+                        argument.u.mem.size = keyBytes.count
+                        args.append(argument)
+                    }
+                    if let valueBytes {
+                        argument = rd_kafka_vu_t()
+                        argument.vtype = RD_KAFKA_VTYPE_VALUE
+                        argument.u.mem.ptr = UnsafeMutableRawPointer(mutating: valueBytes.baseAddress)
+                        argument.u.mem.size = valueBytes.count
+                        args.append(argument)
+                    }
+                    if let timestamp {
+                        argument = rd_kafka_vu_t()
+                        argument.vtype = RD_KAFKA_VTYPE_TIMESTAMP
+                        argument.u.i64 = timestamp
+                        args.append(argument)
+                    }
+                    var list: OpaquePointer?
+                    if !headers.isEmpty {
+                        list = rd_kafka_headers_new(headers.count)
+                        for (name, bytes) in headers {
+                            _ = bytes.withUnsafeBytes { rd_kafka_header_add(list, name, -1, $0.baseAddress, $0.count) }
+                        }
+                        argument = rd_kafka_vu_t()
+                        argument.vtype = RD_KAFKA_VTYPE_HEADERS
+                        argument.u.headers = list
+                        args.append(argument)
+                    }
+                    let error = rd_kafka_produceva(handle, args, args.count)
+                    // On success librdkafka owns the headers; on failure they are still ours.
+                    if error != nil, let list { rd_kafka_headers_destroy(list) }
+                    return error
+                }
+            }
+        }
+    }
+
+    /// Waits until every queued message is delivered (or failed), up to `timeout`; throws the
+    /// first delivery failure.
+    func flush(timeout: Duration = .seconds(30)) throws {
+        let error = rd_kafka_flush(handle.pointer, Int32(timeout.components.seconds * 1000))
+        if error != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(error, action: "flushing") }
+        if let failure = reports.takeFailures().first { throw failure }
+    }
+}
+
+/// `body` with the bytes of `array`, or nil.
+func withOptionalBytes<T>(_ array: [UInt8]?, _ body: (UnsafeRawBufferPointer?) -> T) -> T {
+    guard let array else { return body(nil) }
+    return array.withUnsafeBytes { body($0) }
+}
+
+/// A flag one thread sets and another polls.
+final class StopFlag: Sendable {
+    private let value = Atomic(false)
+
+    func set() { value.store(true, ordering: .releasing) }
+    var isSet: Bool { value.load(ordering: .acquiring) }
+}
