@@ -29,6 +29,32 @@ final class RDKafkaConsumer: @unchecked Sendable {
         rd_kafka_consumer_close(handle.pointer)
     }
 
+    /// The partitions of `topic`, from the cluster's metadata.
+    func partitions(of topic: String, timeout: Duration = .seconds(10)) throws -> [Int32] {
+        guard let handle = rd_kafka_topic_new(self.handle.pointer, topic, nil) else {
+            throw KafkaError(action: "looking up topic \(topic)", message: "librdkafka refused the topic name")
+        }
+        defer { rd_kafka_topic_destroy(handle) }
+        var metadata: UnsafePointer<rd_kafka_metadata>?
+        let error = rd_kafka_metadata(self.handle.pointer, 0, handle, &metadata, Int32(timeout.components.seconds * 1000))
+        guard error == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else { throw KafkaError(error, action: "reading metadata of \(topic)") }
+        defer { rd_kafka_metadata_destroy(metadata) }
+        guard metadata.pointee.topic_cnt == 1, let entry = metadata.pointee.topics?.pointee else {
+            throw KafkaError(action: "reading metadata of \(topic)", message: "no such topic")
+        }
+        guard entry.err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(entry.err, action: "reading metadata of \(topic)") }
+        return (0..<Int(entry.partition_cnt)).map { entry.partitions[$0].id }.sorted()
+    }
+
+    /// The offset the next record produced to the partition will get (its high watermark).
+    func endOffset(topic: String, partition: Int32, timeout: Duration = .seconds(10)) throws -> Int64 {
+        var low: Int64 = 0
+        var high: Int64 = 0
+        let error = rd_kafka_query_watermark_offsets(handle.pointer, topic, partition, &low, &high, Int32(timeout.components.seconds * 1000))
+        guard error == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(error, action: "reading the end offset of \(topic)[\(partition)]") }
+        return high
+    }
+
     /// Reads exactly these partitions, each from its offset (or ``beginning``/``end``).
     func assign(_ partitions: [(topic: String, partition: Int32, offset: Int64)]) throws {
         let list = rd_kafka_topic_partition_list_new(Int32(partitions.count))

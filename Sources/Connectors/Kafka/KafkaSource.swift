@@ -1,0 +1,178 @@
+import DequeModule
+import Foundation
+public import Stream
+import Synchronization
+
+extension Source where Value == KafkaRecord {
+    /// Every partition of `topics` on the cluster at `bootstrapServers`, as ``KafkaRecord``s in
+    /// batches. The source's position is each partition's next offset, kept in checkpoints: a
+    /// restored job goes on from there (not from the consumer group's committed offsets).
+    /// `properties` are passed to librdkafka by name (TLS, SASL, tuning). With `untilEnd`, the
+    /// source ends once it has read every record that was in the partitions when it started.
+    ///
+    /// ```swift
+    /// job.source("clicks", .kafka(["clicks"], bootstrapServers: "127.0.0.1:9092"))
+    ///     .map { String(decoding: $0.value ?? [], as: UTF8.self) }
+    /// ```
+    public static func kafka(_ topics: [String], bootstrapServers: String, properties: [String: String] = [:],
+                             untilEnd: Bool = false, maxBatch: Int = 8192) -> Source<KafkaRecord> {
+        Source("Kafka topics \(topics.joined(separator: ", ")) at \(bootstrapServers)") { context in
+            var all = properties
+            all["bootstrap.servers"] = bootstrapServers
+            return try KafkaSourceReader(topics: topics, properties: all, untilEnd: untilEnd, maxBatch: max(1, maxBatch), context: context)
+        }
+    }
+}
+
+/// Each partition's next offset, written `topic[partition]=offset` joined by commas, sorted.
+struct KafkaOffsets: Equatable {
+    var next: [String: [Int32: Int64]] = [:]
+
+    init() {}
+
+    init?(_ text: String) {
+        for entry in text.split(separator: ",") {
+            guard let open = entry.lastIndex(of: "["), let close = entry.lastIndex(of: "]"), open < close,
+                  let partition = Int32(entry[entry.index(after: open)..<close]),
+                  entry[entry.index(after: close)...].first == "=",
+                  let offset = Int64(entry[entry.index(close, offsetBy: 2)...]) else { return nil }
+            next[String(entry[..<open]), default: [:]][partition] = offset
+        }
+    }
+
+    var description: String {
+        next.keys.sorted().flatMap { topic in
+            next[topic]!.keys.sorted().map { "\(topic)[\($0)]=\(next[topic]![$0]!)" }
+        }.joined(separator: ",")
+    }
+}
+
+/// Reads assigned partitions on a dedicated thread into a small bounded queue of batches; the
+/// job's driver takes them from `next()`. When the queue is full the thread stops polling, so
+/// librdkafka's own bounded queue fills and fetching pauses: back-pressure, no unbounded buffer.
+///
+/// `@unchecked Sendable` is safe: `offsets` is touched only by `next()` (the driver, one call
+/// at a time); everything shared with the poll thread is behind `shared`'s mutex.
+final class KafkaSourceReader: SourceReader, @unchecked Sendable {
+    private let consumer: RDKafkaConsumer
+    private let context: SourceContext
+    private var offsets = KafkaOffsets()
+    /// Where each partition's input ends, when reading until the end.
+    private let ends: [String: [Int32: Int64]]?
+    private let queue = KafkaBatchQueue()
+    private let stop = StopFlag()
+    /// Free places in the queue of batches (created at 0 and raised: libdispatch refuses to free
+    /// a semaphore whose count is below the value it was created with).
+    private let room = DispatchSemaphore(value: 0)
+    private let threadDone = DispatchSemaphore(value: 0)
+
+    init(topics: [String], properties: [String: String], untilEnd: Bool, maxBatch: Int, context: SourceContext) throws {
+        self.context = context
+        do {
+            consumer = try RDKafkaConsumer(properties: properties)
+            let restored = try context.restoredPosition.map { text -> KafkaOffsets in
+                guard let parsed = KafkaOffsets(text) else {
+                    throw StreamError(.stateful, step: context.stepID, action: "restore", position: text, message: "not a Kafka position")
+                }
+                return parsed
+            }
+            var assignment: [(topic: String, partition: Int32, offset: Int64)] = []
+            var ends: [String: [Int32: Int64]] = [:]
+            for topic in topics {
+                let partitions = try consumer.partitions(of: topic)
+                guard !partitions.isEmpty else { throw KafkaError(action: "reading metadata of \(topic)", message: "the topic has no partitions (does it exist?)") }
+                for partition in partitions {
+                    let start = restored?.next[topic]?[partition]
+                    assignment.append((topic, partition, start ?? RDKafkaConsumer.beginning))
+                    if let start { offsets.next[topic, default: [:]][partition] = start }
+                    if untilEnd { ends[topic, default: [:]][partition] = try consumer.endOffset(topic: topic, partition: partition) }
+                }
+            }
+            self.ends = untilEnd ? ends : nil
+            try consumer.assign(assignment)
+        } catch let error as KafkaError {
+            throw StreamError(.io, step: context.stepID, action: "connect", position: properties["bootstrap.servers"], message: "\(error)")
+        }
+        for _ in 0..<4 { room.signal() }
+        let thread = Thread { [consumer, queue, stop, room, threadDone] in
+            while !stop.isSet {
+                room.wait()
+                if stop.isSet { break }
+                let (records, errors) = consumer.poll(max: maxBatch, timeout: .milliseconds(100))
+                // Transient errors (a broker down) are retried by librdkafka; a fatal one ends the source.
+                queue.push(records, failure: errors.first { $0.code == "_FATAL" })
+            }
+            threadDone.signal()
+        }
+        thread.name = "kafka-source-\(context.stepID)"
+        thread.start()
+    }
+
+    deinit {
+        stop.set()
+        room.signal()
+        threadDone.wait()
+    }
+
+    var position: String? { offsets.description }
+
+    private var reachedEnd: Bool {
+        guard let ends else { return false }
+        return ends.allSatisfy { topic, partitions in
+            partitions.allSatisfy { partition, end in end <= 0 || (offsets.next[topic]?[partition] ?? 0) >= end }
+        }
+    }
+
+    func next() async throws -> RecordBatch<KafkaRecord>? {
+        while true {
+            if reachedEnd { return nil }
+            let (taken, failure) = await queue.next()
+            if let failure {
+                throw StreamError(.io, step: context.stepID, action: "consume", position: position, message: "\(failure)")
+            }
+            guard var records = taken else { continue }
+            room.signal()
+            if let ends {
+                // Reading until the end: drop what came after the end offsets seen at start.
+                records.removeAll { record in (ends[record.topic]?[record.partition]).map { record.offset >= $0 } ?? false }
+            }
+            for record in records { offsets.next[record.topic, default: [:]][record.partition] = record.offset + 1 }
+            // An empty batch is a heartbeat: the driver checks for checkpoints and stops on it.
+            if !records.isEmpty || ends == nil { return RecordBatch(values: records) }
+        }
+    }
+}
+
+/// Batches from the poll thread to the job's driver; the driver waits without blocking a thread.
+final class KafkaBatchQueue: Sendable {
+    private struct State {
+        var batches = Deque<[KafkaRecord]>()
+        var failure: KafkaError?
+        var waiter: CheckedContinuation<Void, Never>?
+    }
+
+    private let state = Mutex(State())
+
+    func push(_ records: [KafkaRecord], failure: KafkaError?) {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.batches.append(records)
+            if let failure { state.failure = failure }
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
+    }
+
+    /// The oldest batch (waiting for one), or the failure that ended the source.
+    func next() async -> ([KafkaRecord]?, KafkaError?) {
+        await withCheckedContinuation { continuation in
+            let ready = state.withLock { state -> Bool in
+                if !state.batches.isEmpty || state.failure != nil { return true }
+                state.waiter = continuation
+                return false
+            }
+            if ready { continuation.resume() }
+        }
+        return state.withLock { state in (state.batches.popFirst(), state.failure) }
+    }
+}
