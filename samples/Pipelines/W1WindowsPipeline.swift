@@ -1,5 +1,4 @@
 public import Connectors
-import Foundation
 public import Operators
 
 /// One window's result as a CSV row: window end, key, count, sum.
@@ -21,23 +20,24 @@ extension Pipelines {
     /// W1 as a pipeline: `ts_ms,key,value` CSV files counted and summed per key per window,
     /// with late records kept in their own file. Settings:
     ///
-    /// - `input`: a file, directory or glob (default `bench-data/w1-1m.csv`, generated if missing);
+    /// - `input`: a file, directory or glob; without it, `events` (1,000,000) W1 events generated in memory;
     /// - `output`: the results file (default `out/w1-windows.csv`; late records go to `<output>.late`);
     /// - `window-ms` (1000), `delay-ms` (2000): window length and allowed disorder;
     /// - `chunk-bytes` (1 MiB): how much of a file one batch reads;
     /// - `follow` (false): keep reading what is appended, and new files, until stopped.
     public static let w1Windows = Pipeline("w1-windows", "W1 events (CSV files) counted and summed per key per second, exactly once") { settings in
-        let input = settings.string("input", default: "bench-data/w1-1m.csv")
+        let input = settings.values["input"]
+        let generated = try settings.int("events", default: 1_000_000)
         let output = settings.string("output", default: "out/w1-windows.csv")
         let window = try settings.int("window-ms", default: 1000)
         let delay = try settings.int("delay-ms", default: 2000)
         let chunkBytes = try settings.int("chunk-bytes", default: 1 << 20)
         let follow = try settings.bool("follow", default: false)
-        if settings.values["input"] == nil && !FileManager.default.fileExists(atPath: input) {
-            try W1Generator.writeCSV(count: 1_000_000, to: input)
-        }
         let job = Job("w1-windows")
-        let counted = job.source("events", .csvFile(input, as: W1Event.self, follow: follow, pollInterval: .milliseconds(50), chunkBytes: chunkBytes))
+        let source: Source<W1Event> = input.map {
+            .csvFile($0, as: W1Event.self, follow: follow, pollInterval: .milliseconds(50), chunkBytes: chunkBytes)
+        } ?? .w1Events(count: generated)
+        let counted = job.source("events", source)
             .eventTime(\.timestamp, watermark: .boundedOutOfOrderness(.milliseconds(Int64(delay))))
             .keyed(by: \.key)
             .window("per-window", .tumbling(.milliseconds(Int64(window))))
