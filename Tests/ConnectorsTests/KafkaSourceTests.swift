@@ -68,4 +68,41 @@ import Testing
         #expect(KafkaOffsets("events[x]=5") == nil)
         #expect(KafkaOffsets("events[1]5") == nil)
     }
+
+    @Test func theWatermarkIsTheMinimumOverPartitionsUnlessOneIsIdle() async throws {
+        let kafka = try EmbeddedKafka(topics: ["timed": 2])
+        let producer = try RDKafkaProducer(properties: ["bootstrap.servers": kafka.bootstrapServers, "linger.ms": "1"])
+        try producer.produce(topic: "timed", partition: 1, key: nil, value: [1], timestamp: 1_000)
+        for index in 0..<100 { try producer.produce(topic: "timed", partition: 0, key: nil, value: [0], timestamp: 1_000 + Int64(index) * 10) }
+        try producer.flush()
+
+        func lastWatermark(idle: Bool) async throws -> Int64 {
+            let clock = TestClock()
+            let marks = TestSink<Int64>()
+            let strategy = WatermarkStrategy.boundedOutOfOrderness(.milliseconds(10))
+            let job = Job("timed")
+            job.source("timed", .kafka(["timed"], bootstrapServers: kafka.bootstrapServers, properties: ["fetch.wait.max.ms": "10"],
+                                       watermark: idle ? strategy.idle(after: .milliseconds(50)) : strategy, untilEnd: true, maxBatch: 10))
+                .transform("watermarks") { batch in
+                    clock.advance(by: .milliseconds(20))
+                    return RecordBatch(values: [batch.endWatermark])
+                }
+                .sink("out", marks.sink)
+            try await job.run(on: Runtime(workers: 1), clock: clock)
+            return marks.values.max() ?? .min
+        }
+        // Partition 1 stopped at 1000: it holds the watermark at 990 …
+        #expect(try await lastWatermark(idle: false) == 990)
+        // … unless it counts as idle, and partition 0 (up to 1990) moves it on.
+        #expect(try await lastWatermark(idle: true) == 1_980)
+    }
+
+    @Test func thePositionCarriesTheWatermark() {
+        let text = "timed[0]=100,timed[1]=1 @ watermark 1980 timed[0]=1990,timed[1]=1000"
+        let position = KafkaPosition(text)
+        #expect(position?.watermark == 1_980)
+        #expect(position?.maxTimestamps["timed"]?[1] == 1_000)
+        #expect(position?.description == text)
+        #expect(KafkaPosition("timed[0]=100")?.watermark == nil)
+    }
 }

@@ -10,17 +10,57 @@ extension Source where Value == KafkaRecord {
     /// `properties` are passed to librdkafka by name (TLS, SASL, tuning). With `untilEnd`, the
     /// source ends once it has read every record that was in the partitions when it started.
     ///
+    /// With `watermark`, records get their Kafka timestamp as event time and the source makes
+    /// the watermarks: each partition's is its largest timestamp minus the allowed disorder,
+    /// and the stream's is the minimum over the partitions not idle (`.idle(after:)`), so one
+    /// quiet partition does not stall the windows. The watermark is checkpointed with the offsets.
+    ///
     /// ```swift
-    /// job.source("clicks", .kafka(["clicks"], bootstrapServers: "127.0.0.1:9092"))
+    /// job.source("clicks", .kafka(["clicks"], bootstrapServers: "127.0.0.1:9092",
+    ///                             watermark: .boundedOutOfOrderness(.seconds(5)).idle(after: .seconds(30))))
     ///     .map { String(decoding: $0.value ?? [], as: UTF8.self) }
     /// ```
     public static func kafka(_ topics: [String], bootstrapServers: String, properties: [String: String] = [:],
-                             untilEnd: Bool = false, maxBatch: Int = 8192) -> Source<KafkaRecord> {
-        Source("Kafka topics \(topics.joined(separator: ", ")) at \(bootstrapServers)") { context in
+                             watermark: WatermarkStrategy? = nil, untilEnd: Bool = false, maxBatch: Int = 8192) -> Source<KafkaRecord> {
+        Source("Kafka topics \(topics.joined(separator: ", ")) at \(bootstrapServers)", providesEventTime: watermark != nil) { context in
             var all = properties
             all["bootstrap.servers"] = bootstrapServers
-            return try KafkaSourceReader(topics: topics, properties: all, untilEnd: untilEnd, maxBatch: max(1, maxBatch), context: context)
+            return try KafkaSourceReader(topics: topics, properties: all, watermark: watermark, untilEnd: untilEnd,
+                                         maxBatch: max(1, maxBatch), context: context)
         }
+    }
+}
+
+/// A Kafka source's position: the offsets and, when it makes event time, its watermark and each
+/// partition's largest timestamp: `events[0]=5,events[1]=7 @ watermark 1700000 events[0]=1700003,events[1]=1700001`.
+struct KafkaPosition {
+    var offsets: KafkaOffsets
+    var watermark: Int64?
+    var maxTimestamps: [String: [Int32: Int64]] = [:]
+
+    init(offsets: KafkaOffsets) {
+        self.offsets = offsets
+    }
+
+    init?(_ text: String) {
+        let parts = text.components(separatedBy: " @ watermark ")
+        guard let offsets = parts[0].isEmpty ? KafkaOffsets() : KafkaOffsets(parts[0]) else { return nil }
+        self.offsets = offsets
+        guard parts.count == 2 else { return }
+        let fields = parts[1].split(separator: " ", maxSplits: 1)
+        guard let watermark = fields.first.flatMap({ Int64($0) }) else { return nil }
+        self.watermark = watermark
+        if fields.count == 2 {
+            guard let maxima = KafkaOffsets(String(fields[1])) else { return nil }
+            maxTimestamps = maxima.next
+        }
+    }
+
+    var description: String {
+        guard let watermark else { return offsets.description }
+        var maxima = KafkaOffsets()
+        maxima.next = maxTimestamps
+        return "\(offsets.description) @ watermark \(watermark) \(maxima.description)"
     }
 }
 
@@ -57,6 +97,10 @@ final class KafkaSourceReader: SourceReader, @unchecked Sendable {
     private let consumer: RDKafkaConsumer
     private let context: SourceContext
     private var offsets = KafkaOffsets()
+    /// Per-partition watermarks, when the source makes event time.
+    private var tracker: WatermarkTracker?
+    /// The tracker's number for each partition.
+    private var partitionIndex: [String: [Int32: Int]] = [:]
     /// Where each partition's input ends, when reading until the end.
     private let ends: [String: [Int32: Int64]]?
     private let queue = KafkaBatchQueue()
@@ -66,16 +110,18 @@ final class KafkaSourceReader: SourceReader, @unchecked Sendable {
     private let room = DispatchSemaphore(value: 0)
     private let threadDone = DispatchSemaphore(value: 0)
 
-    init(topics: [String], properties: [String: String], untilEnd: Bool, maxBatch: Int, context: SourceContext) throws {
+    init(topics: [String], properties: [String: String], watermark: WatermarkStrategy?, untilEnd: Bool, maxBatch: Int,
+         context: SourceContext) throws {
         self.context = context
         do {
             consumer = try RDKafkaConsumer(properties: properties)
-            let restored = try context.restoredPosition.map { text -> KafkaOffsets in
-                guard let parsed = KafkaOffsets(text) else {
+            let saved = try context.restoredPosition.map { text -> KafkaPosition in
+                guard let parsed = KafkaPosition(text) else {
                     throw StreamError(.stateful, step: context.stepID, action: "restore", position: text, message: "not a Kafka position")
                 }
                 return parsed
             }
+            let restored = saved?.offsets
             var assignment: [(topic: String, partition: Int32, offset: Int64)] = []
             var ends: [String: [Int32: Int64]] = [:]
             for topic in topics {
@@ -89,6 +135,19 @@ final class KafkaSourceReader: SourceReader, @unchecked Sendable {
                 }
             }
             self.ends = untilEnd ? ends : nil
+            for (index, entry) in assignment.enumerated() { partitionIndex[entry.topic, default: [:]][entry.partition] = index }
+            if let watermark {
+                let now = context.run.now()
+                if let saved, let savedWatermark = saved.watermark {
+                    var maxima: [Int: Int64] = [:]
+                    for entry in assignment { maxima[partitionIndex[entry.topic]![entry.partition]!] = saved.maxTimestamps[entry.topic]?[entry.partition] ?? .min }
+                    tracker = WatermarkTracker(strategy: watermark, restoring: maxima, watermark: savedWatermark, now: now)
+                } else {
+                    var fresh = WatermarkTracker(strategy: watermark)
+                    for index in assignment.indices { fresh.register(partition: index, now: now) }
+                    tracker = fresh
+                }
+            }
             try consumer.assign(assignment)
         } catch let error as KafkaError {
             throw StreamError(.io, step: context.stepID, action: "connect", position: properties["bootstrap.servers"], message: "\(error)")
@@ -114,7 +173,17 @@ final class KafkaSourceReader: SourceReader, @unchecked Sendable {
         threadDone.wait()
     }
 
-    var position: String? { offsets.description }
+    var position: String? {
+        var position = KafkaPosition(offsets: offsets)
+        if let tracker {
+            position.watermark = tracker.watermark
+            let maxima = tracker.maxTimestamps
+            for (topic, partitions) in partitionIndex {
+                for (partition, index) in partitions { position.maxTimestamps[topic, default: [:]][partition] = maxima[index] ?? .min }
+            }
+        }
+        return position.description
+    }
 
     private var reachedEnd: Bool {
         guard let ends else { return false }
@@ -138,8 +207,29 @@ final class KafkaSourceReader: SourceReader, @unchecked Sendable {
             }
             for record in records { offsets.next[record.topic, default: [:]][record.partition] = record.offset + 1 }
             // An empty batch is a heartbeat: the driver checks for checkpoints and stops on it.
-            if !records.isEmpty || ends == nil { return RecordBatch(values: records) }
+            guard !records.isEmpty || ends == nil else { continue }
+            return tracker == nil ? RecordBatch(values: records) : timed(records)
         }
+    }
+}
+
+extension KafkaSourceReader {
+    /// The records with their Kafka timestamps as event time and the watermark before each,
+    /// from the per-partition tracker; an empty batch moves the watermark on idleness alone.
+    func timed(_ records: [KafkaRecord]) -> RecordBatch<KafkaRecord> {
+        let now = context.run.now()
+        var timestamps: [Int64] = []
+        var watermarks: [Int64] = []
+        timestamps.reserveCapacity(records.count)
+        watermarks.reserveCapacity(records.count)
+        for record in records {
+            let timestamp = record.timestamp ?? now
+            watermarks.append(tracker!.watermark)
+            timestamps.append(timestamp)
+            tracker!.observe(timestamp: timestamp, partition: partitionIndex[record.topic]?[record.partition] ?? 0, now: now)
+        }
+        let end = tracker!.tick(now: now)
+        return RecordBatch(values: records, timestamps: timestamps, watermarks: watermarks, endWatermark: end)
     }
 }
 

@@ -23,8 +23,10 @@ public struct RecordBatch<Value: Sendable>: Sendable {
         endWatermark = EventTime.beginning
     }
 
-    @usableFromInline
-    init(values: [Value], timestamps: [Int64], watermarks: [Int64], endWatermark: Int64) {
+    /// A batch with event time: each record's timestamp and the watermark before it, and the
+    /// watermark after the last. For sources that assign event time themselves.
+    @inlinable
+    public init(values: [Value], timestamps: [Int64], watermarks: [Int64], endWatermark: Int64) {
         self.values = values
         self.timestamps = timestamps
         self.watermarks = watermarks

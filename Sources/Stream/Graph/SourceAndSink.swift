@@ -56,10 +56,15 @@ public typealias SinkContext = SourceContext
 /// ```
 public struct Source<Value: Sendable>: Sendable {
     public let describe: String
+    /// Whether the source gives its records event time and watermarks itself (a partitioned
+    /// source, whose watermark is the minimum over its partitions).
+    public let providesEventTime: Bool
     public let makeReader: @Sendable (SourceContext) throws -> any SourceReader<Value>
 
-    public init(_ describe: String, makeReader: @escaping @Sendable (SourceContext) throws -> any SourceReader<Value>) {
+    public init(_ describe: String, providesEventTime: Bool = false,
+                makeReader: @escaping @Sendable (SourceContext) throws -> any SourceReader<Value>) {
         self.describe = describe
+        self.providesEventTime = providesEventTime
         self.makeReader = makeReader
     }
 }

@@ -122,7 +122,7 @@ extension Job {
                     checkpoint: downstream.checkpoint)
             }
         }
-        return Stream(node: node, hasEventTime: false)
+        return Stream(node: node, hasEventTime: source.providesEventTime)
     }
 
     /// Records a problem for `validate()` to report.

@@ -23,6 +23,19 @@ public struct WatermarkTracker: Sendable, Hashable {
         self.strategy = strategy
     }
 
+    /// A tracker as it was: each partition's largest timestamp (`Int64.min` for none yet) and the
+    /// watermark reached; every partition counts as active from `now`.
+    public init(strategy: WatermarkStrategy, restoring maxTimestamps: [Int: Int64], watermark: Int64, now: Int64) {
+        self.strategy = strategy
+        for (partition, maxTimestamp) in maxTimestamps {
+            partitions[partition] = Partition(maxTimestamp: maxTimestamp, lastActivity: now)
+        }
+        self.watermark = watermark
+    }
+
+    /// Each partition's largest timestamp so far (`Int64.min` for none), to checkpoint.
+    public var maxTimestamps: [Int: Int64] { partitions.mapValues(\.maxTimestamp) }
+
     /// Declares a partition before it has records, so it holds the watermark back from the start.
     public mutating func register(partition: Int, now: Int64) {
         if partitions[partition] == nil { partitions[partition] = Partition(lastActivity: now) }

@@ -7,7 +7,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure the engine; prints one line per figure (median and spread of several runs).",
-        subcommands: [RuntimeBenchCommand.self, WindowBenchCommand.self, CheckpointBenchCommand.self]
+        subcommands: [RuntimeBenchCommand.self, WindowBenchCommand.self, CheckpointBenchCommand.self, KafkaBenchCommand.self]
     )
 }
 
@@ -129,5 +129,38 @@ struct CheckpointBenchCommand: AsyncParsableCommand {
     func run() async throws {
         print("checkpoint benchmark: \(workers) workers, \(runs) runs each")
         try await CheckpointBenchmark(events: events, stateKeys: stateKeys, runs: runs, workers: workers, dataDirectory: dataDir).run { print($0) }
+    }
+}
+
+struct KafkaBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kafka",
+        abstract: "W3: read the embedded broker's partitions with a bare librdkafka loop and through KafkaSource; produce likewise.",
+        discussion: """
+            Examples:
+              stream-job bench kafka
+              stream-job bench kafka --records 200000 --produce 50000 --runs 1
+            """
+    )
+
+    @Option(help: "Records each consume measurement reads at least (passes over the topic).")
+    var records = 2_000_000
+
+    @Option(help: "Records each produce measurement writes.")
+    var produce = 500_000
+
+    @Option(help: "Runs of each measurement; the median is shown with the spread.")
+    var runs = 3
+
+    @Option(help: "Worker threads (default: one per core).")
+    var workers: Int = Runtime.defaultWorkerCount
+
+    func validate() throws {
+        if records < 1 || produce < 1 || runs < 1 || workers < 1 { throw ValidationError("--records, --produce, --runs and --workers must be at least 1.") }
+    }
+
+    func run() async throws {
+        print("W3 Kafka benchmark (embedded broker): \(workers) workers, \(runs) runs each")
+        try await KafkaBenchmark(minimumRecords: records, produceRecords: produce, runs: runs, workers: workers).run { print($0) }
     }
 }

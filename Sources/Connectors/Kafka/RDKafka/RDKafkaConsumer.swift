@@ -55,6 +55,15 @@ final class RDKafkaConsumer: @unchecked Sendable {
         return high
     }
 
+    /// The offset of the oldest record the partition still holds (its low watermark).
+    func startOffset(topic: String, partition: Int32, timeout: Duration = .seconds(10)) throws -> Int64 {
+        var low: Int64 = 0
+        var high: Int64 = 0
+        let error = rd_kafka_query_watermark_offsets(handle.pointer, topic, partition, &low, &high, Int32(timeout.components.seconds * 1000))
+        guard error == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(error, action: "reading the start offset of \(topic)[\(partition)]") }
+        return low
+    }
+
     /// Reads exactly these partitions, each from its offset (or ``beginning``/``end``).
     func assign(_ partitions: [(topic: String, partition: Int32, offset: Int64)]) throws {
         let list = rd_kafka_topic_partition_list_new(Int32(partitions.count))

@@ -1,0 +1,43 @@
+/// Bare librdkafka loops, with none of the engine around them: the baselines `stream-job bench
+/// kafka` measures `KafkaSource` and `KafkaSink` against.
+public enum KafkaBaseline {
+    /// Produces `count` records of `value` round-robin over `partitions` of `topic`, and waits
+    /// until all are delivered.
+    public static func produce(count: Int, value: [UInt8], topic: String, partitions: Int, bootstrapServers: String,
+                               properties: [String: String] = [:]) throws {
+        let producer = try RDKafkaProducer(properties: properties.merging(["bootstrap.servers": bootstrapServers]) { _, new in new })
+        for index in 0..<count {
+            try producer.produce(topic: topic, partition: Int32(index % partitions), key: nil, value: value)
+        }
+        try producer.flush(timeout: .seconds(120))
+    }
+
+    /// Reads every partition of `topic` from the beginning to its end offset; returns the records read.
+    public static func consumeAll(topic: String, bootstrapServers: String, properties: [String: String] = [:]) throws -> Int {
+        let consumer = try RDKafkaConsumer(properties: properties.merging(["bootstrap.servers": bootstrapServers]) { _, new in new })
+        var remaining: [Int32: Int64] = [:]
+        var assignment: [(topic: String, partition: Int32, offset: Int64)] = []
+        for partition in try consumer.partitions(of: topic) {
+            remaining[partition] = try consumer.endOffset(topic: topic, partition: partition)
+            assignment.append((topic, partition, RDKafkaConsumer.beginning))
+        }
+        try consumer.assign(assignment)
+        var read = 0
+        while remaining.values.contains(where: { $0 > 0 }) {
+            let (records, _) = consumer.poll(max: 8192, timeout: .milliseconds(100))
+            read += records.count
+            for record in records where record.offset + 1 >= remaining[record.partition] ?? 0 { remaining[record.partition] = 0 }
+        }
+        return read
+    }
+
+    /// The offsets of the partitions' first and next records, summed: how many records the topic holds.
+    public static func heldRecords(topic: String, bootstrapServers: String) throws -> Int {
+        let consumer = try RDKafkaConsumer(properties: ["bootstrap.servers": bootstrapServers])
+        var held: Int64 = 0
+        for partition in try consumer.partitions(of: topic) {
+            held += try consumer.endOffset(topic: topic, partition: partition) - consumer.startOffset(topic: topic, partition: partition)
+        }
+        return Int(held)
+    }
+}
