@@ -1,3 +1,4 @@
+import CRdKafka
 import Foundation
 public import Stream
 
@@ -100,7 +101,8 @@ final class KafkaSinkWriter<Value: Sendable>: SinkWriter, @unchecked Sendable {
                 let (records, _) = probe.poll(max: 1024, timeout: .milliseconds(100))
                 for record in records {
                     if record.headers.contains(where: { $0.name == Self.sinkHeader && $0.value == identity }),
-                       let sequence = record.headers.first(where: { $0.name == Self.sequenceHeader }).flatMap({ Int64(String(decoding: $0.value, as: UTF8.self)) }) {
+                       let header = record.headers.first(where: { $0.name == Self.sequenceHeader }), header.value.count == 8 {
+                        let sequence = header.value.reduce(Int64(0)) { $0 << 8 | Int64($1) }
                         found.insert(sequence)
                     }
                     if let end = remaining[record.partition], record.offset + 1 >= end { remaining[record.partition] = nil }
@@ -118,8 +120,11 @@ final class KafkaSinkWriter<Value: Sendable>: SinkWriter, @unchecked Sendable {
                 let sequence = nextSequence
                 nextSequence += 1
                 if !alreadyWritten.isEmpty, alreadyWritten.remove(sequence) != nil { continue }
-                try producer.produce(topic: topic, key: key(record), value: value(record),
-                                     headers: [(Self.sinkHeader, identity), (Self.sequenceHeader, Array(String(sequence).utf8))])
+                try producer.produce(topic: topic, partition: nil, key: key(record), value: value(record), timestamp: nil) { [identity] list in
+                    _ = identity.withUnsafeBytes { rd_kafka_header_add(list, Self.sinkHeader, -1, $0.baseAddress, $0.count) }
+                    // The sequence as 8 bytes, big-endian.
+                    withUnsafeBytes(of: sequence.bigEndian) { _ = rd_kafka_header_add(list, Self.sequenceHeader, -1, $0.baseAddress, $0.count) }
+                }
             }
         } catch let error as KafkaError {
             throw StreamError(.io, step: step, action: "produce", position: topic, message: "\(error)")

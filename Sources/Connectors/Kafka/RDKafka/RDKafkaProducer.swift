@@ -66,11 +66,23 @@ final class RDKafkaProducer: @unchecked Sendable {
     }
 
     /// Queues one message; waits (polling) while librdkafka's queue is full: back-pressure.
+    /// `headers` is called with librdkafka's header list to fill, if given (librdkafka copies
+    /// what is added, so it may point at temporary memory).
     func produce(topic: String, partition: Int32? = nil, key: [UInt8]?, value: [UInt8]?,
                  headers: [(String, [UInt8])] = [], timestamp: Int64? = nil) throws {
+        try produce(topic: topic, partition: partition, key: key, value: value, timestamp: timestamp,
+                    headers: headers.isEmpty ? nil : { list in
+                        for (name, bytes) in headers {
+                            _ = bytes.withUnsafeBytes { rd_kafka_header_add(list, name, -1, $0.baseAddress, $0.count) }
+                        }
+                    })
+    }
+
+    func produce(topic: String, partition: Int32?, key: [UInt8]?, value: [UInt8]?, timestamp: Int64?,
+                 headers: ((OpaquePointer?) -> Void)?) throws {
         while true {
             let error = Self.produceOnce(handle.pointer, topic: topic, partition: partition, key: key, value: value,
-                                         headers: headers, timestamp: timestamp)
+                                         timestamp: timestamp, headers: headers)
             guard let error else { return }
             let code = rd_kafka_error_code(error)
             rd_kafka_error_destroy(error)
@@ -79,59 +91,49 @@ final class RDKafkaProducer: @unchecked Sendable {
         }
     }
 
+    /// One `rd_kafka_produceva` call; its arguments live on the stack (no allocation per message
+    /// beyond librdkafka's own copy).
     private static func produceOnce(_ handle: OpaquePointer, topic: String, partition: Int32?, key: [UInt8]?, value: [UInt8]?,
-                                    headers: [(String, [UInt8])], timestamp: Int64?) -> OpaquePointer? {
+                                    timestamp: Int64?, headers: ((OpaquePointer?) -> Void)?) -> OpaquePointer? {
         topic.withCString { topicName in
             withOptionalBytes(key) { keyBytes in
                 withOptionalBytes(value) { valueBytes in
-                    var args: [rd_kafka_vu_t] = []
-                    var argument = rd_kafka_vu_t()
-                    argument.vtype = RD_KAFKA_VTYPE_TOPIC
-                    argument.u.cstr = topicName
-                    args.append(argument)
-                    argument = rd_kafka_vu_t()
-                    argument.vtype = RD_KAFKA_VTYPE_PARTITION
-                    argument.u.i32 = partition ?? -1
-                    args.append(argument)
-                    argument = rd_kafka_vu_t()
-                    argument.vtype = RD_KAFKA_VTYPE_MSGFLAGS
-                    argument.u.i = RD_KAFKA_MSG_F_COPY
-                    args.append(argument)
-                    if let keyBytes {
-                        argument = rd_kafka_vu_t()
-                        argument.vtype = RD_KAFKA_VTYPE_KEY
-                        argument.u.mem.ptr = UnsafeMutableRawPointer(mutating: keyBytes.baseAddress)
-                        argument.u.mem.size = keyBytes.count
-                        args.append(argument)
-                    }
-                    if let valueBytes {
-                        argument = rd_kafka_vu_t()
-                        argument.vtype = RD_KAFKA_VTYPE_VALUE
-                        argument.u.mem.ptr = UnsafeMutableRawPointer(mutating: valueBytes.baseAddress)
-                        argument.u.mem.size = valueBytes.count
-                        args.append(argument)
-                    }
-                    if let timestamp {
-                        argument = rd_kafka_vu_t()
-                        argument.vtype = RD_KAFKA_VTYPE_TIMESTAMP
-                        argument.u.i64 = timestamp
-                        args.append(argument)
-                    }
-                    var list: OpaquePointer?
-                    if !headers.isEmpty {
-                        list = rd_kafka_headers_new(headers.count)
-                        for (name, bytes) in headers {
-                            _ = bytes.withUnsafeBytes { rd_kafka_header_add(list, name, -1, $0.baseAddress, $0.count) }
+                    withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 7) { args in
+                        var count = 0
+                        func add(_ type: rd_kafka_vtype_t, _ fill: (inout rd_kafka_vu_t) -> Void) {
+                            var argument = rd_kafka_vu_t()
+                            argument.vtype = type
+                            fill(&argument)
+                            args.initializeElement(at: count, to: argument)
+                            count += 1
                         }
-                        argument = rd_kafka_vu_t()
-                        argument.vtype = RD_KAFKA_VTYPE_HEADERS
-                        argument.u.headers = list
-                        args.append(argument)
+                        add(RD_KAFKA_VTYPE_TOPIC) { $0.u.cstr = topicName }
+                        add(RD_KAFKA_VTYPE_PARTITION) { $0.u.i32 = partition ?? -1 }
+                        add(RD_KAFKA_VTYPE_MSGFLAGS) { $0.u.i = RD_KAFKA_MSG_F_COPY }
+                        if let keyBytes {
+                            add(RD_KAFKA_VTYPE_KEY) {
+                                $0.u.mem.ptr = UnsafeMutableRawPointer(mutating: keyBytes.baseAddress)
+                                $0.u.mem.size = keyBytes.count
+                            }
+                        }
+                        if let valueBytes {
+                            add(RD_KAFKA_VTYPE_VALUE) {
+                                $0.u.mem.ptr = UnsafeMutableRawPointer(mutating: valueBytes.baseAddress)
+                                $0.u.mem.size = valueBytes.count
+                            }
+                        }
+                        if let timestamp { add(RD_KAFKA_VTYPE_TIMESTAMP) { $0.u.i64 = timestamp } }
+                        var list: OpaquePointer?
+                        if let headers {
+                            list = rd_kafka_headers_new(2)
+                            headers(list)
+                            add(RD_KAFKA_VTYPE_HEADERS) { $0.u.headers = list }
+                        }
+                        let error = rd_kafka_produceva(handle, args.baseAddress, count)
+                        // On success librdkafka owns the headers; on failure they are still ours.
+                        if error != nil, let list { rd_kafka_headers_destroy(list) }
+                        return error
                     }
-                    let error = rd_kafka_produceva(handle, args, args.count)
-                    // On success librdkafka owns the headers; on failure they are still ours.
-                    if error != nil, let list { rd_kafka_headers_destroy(list) }
-                    return error
                 }
             }
         }
