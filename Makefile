@@ -2,7 +2,7 @@
 #   make run    installs what is missing, builds in release mode, runs the main job
 #   make test   installs what is missing, runs the tests
 SWIFT ?= swift
-RUN_ARGS ?= sample realtime --paced
+RUN_ARGS ?= run clickstream --checkpoint-dir .state --checkpoint-interval 2s
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := librdkafka-dev pkg-config
 
@@ -21,7 +21,7 @@ deps:
 build: deps
 	$(SWIFT) build -c release --product stream-job
 
-## run: the main job on its embedded default data
+## run: the main job (clickstream) on its embedded default: an in-process Kafka fed with generated clicks; Ctrl-C stops it
 run: build
 	.build/release/stream-job $(RUN_ARGS)
 
@@ -34,7 +34,7 @@ test: deps
 bench: build
 	.build/release/stream-job bench runtime
 
-## samples: every sample, checked
+## samples: every sample, checked (the real-time windows sample paced: make RUN_ARGS="sample realtime --paced" run)
 samples: build
 	.build/release/stream-job sample all
 

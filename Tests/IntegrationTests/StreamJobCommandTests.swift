@@ -45,7 +45,7 @@ import Testing
     @Test func runningAPipelineReportsUsageAndJobErrorsWithTheirExitCodes() throws {
         let unknown = try StreamJobBinary.run(["run", "nope"])
         #expect(unknown.status == 2)
-        #expect(unknown.error.contains("no pipeline named 'nope'; the pipelines are: w1-windows"))
+        #expect(unknown.error.contains("no pipeline named 'nope'; the pipelines are: clickstream, w1-windows"))
 
         let badSetting = try StreamJobBinary.run(["run", "w1-windows", "--set", "window-ms"])
         #expect(badSetting.status == 2)
@@ -68,7 +68,7 @@ import Testing
     @Test func pipelinesAreListedWithALineEach() throws {
         let outcome = try StreamJobBinary.run(["pipelines"])
         #expect(outcome.status == 0)
-        #expect(outcome.output.contains("w1-windows  W1 events"))
+        #expect(outcome.output.contains("w1-windows   W1 events") && outcome.output.contains("clickstream  Clicks from Kafka"))
     }
 
     @Test func graphShowsStepsAndEdgesAsTextAndDot() throws {
@@ -112,5 +112,27 @@ import Testing
         let usage = try StreamJobBinary.run(["dev-broker", "--topic", "clicks"])
         #expect(usage.status == 2)
         #expect(usage.error.contains("--topic clicks: write name:partitions"))
+    }
+}
+
+@Suite struct ClickstreamPipelineTests {
+    @Test func theMainJobRunsOnItsEmbeddedBrokerUntilStopped() throws {
+        let directory = NSTemporaryDirectory() + "clickstream-\(UUID().uuidString.prefix(8))"
+        let output = "\(directory)/page-counts.csv"
+        let job = try StreamJobProcess(["run", "clickstream", "--set", "rate=5000", "--set", "window-ms=300", "--set", "output=\(output)",
+                                        "--checkpoint-dir", "\(directory)/state", "--checkpoint-interval", "200ms"], log: "\(directory).log")
+        var rows: [Substring] = []
+        for _ in 0..<600 where rows.count < 10 {
+            if job.waitForExit(seconds: 0.05) { break }
+            // Staged output is committed with each checkpoint.
+            rows = ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").split(separator: "\n")
+        }
+        #expect(rows.count >= 10, "\((try? String(contentsOfFile: "\(directory).log", encoding: .utf8)) ?? "")")
+        #expect(rows.allSatisfy { $0.split(separator: ",").count == 3 && $0.contains("/page/") })
+        job.kill(SIGTERM)
+        #expect(job.status == 0)
+        let log = try String(contentsOfFile: "\(directory).log", encoding: .utf8)
+        #expect(log.contains("job 'clickstream' stopped"))
+        try? FileManager.default.removeItem(atPath: directory)
     }
 }

@@ -41,3 +41,27 @@ public enum KafkaBaseline {
         return Int(held)
     }
 }
+
+/// A plain Kafka producer for data generators and tests (pipelines write with `Sink.kafka`).
+///
+/// ```swift
+/// let producer = try KafkaProducer(bootstrapServers: kafka.bootstrapServers)
+/// try producer.send(topic: "clicks", key: nil, value: Array(json.utf8))
+/// try producer.flush()
+/// ```
+public final class KafkaProducer: Sendable {
+    private let producer: RDKafkaProducer
+
+    public init(bootstrapServers: String, properties: [String: String] = [:]) throws {
+        producer = try RDKafkaProducer(properties: properties.merging(["bootstrap.servers": bootstrapServers]) { _, new in new })
+    }
+
+    public func send(topic: String, partition: Int32? = nil, key: [UInt8]?, value: [UInt8]?, timestamp: Int64? = nil) throws {
+        try producer.produce(topic: topic, partition: partition, key: key, value: value, timestamp: timestamp)
+    }
+
+    /// Waits until everything sent is delivered; throws the first failure.
+    public func flush(timeout: Duration = .seconds(30)) throws {
+        try producer.flush(timeout: timeout)
+    }
+}

@@ -113,6 +113,7 @@ extension Job {
                         guard let batch = try await reader.next() else { return nil }
                         context.count { $0.recordsRead += batch.count }
                         context.progress.read(batch.count)
+                        if batch.endWatermark > EventTime.beginning { context.progress.watermark(batch.endWatermark) }
                         metrics.counted(in: 0, out: batch.count)
                         try await downstream.consume(batch)
                         return batch.count

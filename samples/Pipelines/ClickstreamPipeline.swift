@@ -1,0 +1,123 @@
+public import Connectors
+import Foundation
+public import Operators
+import Synchronization
+
+/// A click on a page, as JSON in the `clicks` topic.
+public struct Click: Codable, Sendable {
+    public var time: Int64
+    public var user: String
+    public var page: String
+}
+
+/// One page's clicks in one window, as written to the `page-counts` topic and the CSV file.
+public struct PageCount: CSVEncodable, Sendable {
+    public var windowEnd: Int64
+    public var page: String
+    public var clicks: Int
+
+    public func encode(csv line: inout CSVLine) {
+        line.append(windowEnd)
+        line.append(page)
+        line.append(Int64(clicks))
+    }
+
+    var csv: String { "\(windowEnd),\(page),\(clicks)" }
+}
+
+extension Pipelines {
+    /// The whole shape of the engine on its embedded default: clicks (JSON) from Kafka, each
+    /// user's first visit to a page kept (a stateful actor step, `dedupe`), counted per page in
+    /// 5-second event-time windows, written to Kafka and to a CSV file — checkpointed, exactly
+    /// once. Without `bootstrap`, an embedded broker is started in the process and a generator
+    /// writes `rate` clicks a second into it until the job stops. Settings: `bootstrap`,
+    /// `rate` (2000), `output` (`out/clickstream/page-counts.csv`), `window-ms` (5000).
+    public static let clickstream = Pipeline(
+        "clickstream", "Clicks from Kafka: first visits kept, counted per page per 5 s, to Kafka and a file"
+    ) { settings in
+        let rate = try settings.int("rate", default: 2000)
+        let window = Int64(try settings.int("window-ms", default: 5000))
+        let output = settings.string("output", default: "out/clickstream/page-counts.csv")
+        let cluster = DemoCluster(bootstrap: settings.values["bootstrap"], rate: rate)
+        let decoder = JSONDecoder()
+        let job = Job("clickstream")
+        let clicks = job.source("clicks", Source("clicks from Kafka", providesEventTime: true) { context in
+            try Source<KafkaRecord>.kafka(["clicks"], bootstrapServers: try cluster.bootstrapServers(),
+                                          properties: ["fetch.wait.max.ms": "50"],
+                                          watermark: .boundedOutOfOrderness(.seconds(2)).idle(after: .seconds(10)))
+                .makeReader(context)
+        })
+        let counts = clicks
+            .compactMap { record in try? decoder.decode(Click.self, from: Data(record.value ?? [])) }
+            .keyed(by: { "\($0.user) \($0.page)" })
+            .dedupe("first-visits", within: .seconds(60))
+            .keyed(by: \.page)
+            .window("per-page", .tumbling(.milliseconds(window)))
+            .aggregate(.count())
+        let rows = counts.results.map { PageCount(windowEnd: $0.window.end, page: $0.key, clicks: $0.value) }
+        rows.sink("page-counts-file", .csvFile(output))
+        rows.sink("page-counts-topic", Sink("Kafka topic page-counts") { context in
+            try Sink<PageCount>.kafka("page-counts", bootstrapServers: try cluster.bootstrapServers(),
+                                      key: { Array($0.page.utf8) }, value: { Array($0.csv.utf8) }).makeWriter(context)
+        })
+        return job
+    }
+}
+
+/// The clickstream's Kafka: the one named in settings, or an embedded broker with a click
+/// generator, started the first time the job asks for it (building the pipeline starts nothing).
+final class DemoCluster: Sendable {
+    private let given: String?
+    private let rate: Int
+    private let started = Mutex<(kafka: EmbeddedKafka, generator: Thread)?>(nil)
+
+    init(bootstrap: String?, rate: Int) {
+        given = bootstrap
+        self.rate = rate
+    }
+
+    func bootstrapServers() throws -> String {
+        if let given { return given }
+        return try started.withLock { started in
+            if let started { return started.kafka.bootstrapServers }
+            let kafka = try EmbeddedKafka(topics: ["clicks": 4, "page-counts": 4])
+            let generator = ClickGenerator(bootstrap: kafka.bootstrapServers, rate: rate).start()
+            started = (kafka, generator)
+            return kafka.bootstrapServers
+        }
+    }
+}
+
+/// Writes `rate` clicks a second (time now, up to 1.5 s late) into the `clicks` topic on a
+/// thread of its own, for as long as the process runs.
+struct ClickGenerator: Sendable {
+    let bootstrap: String
+    let rate: Int
+
+    func start() -> Thread {
+        let thread = Thread { [bootstrap, rate] in
+            guard let producer = try? KafkaProducer(bootstrapServers: bootstrap, properties: ["linger.ms": "5"]) else { return }
+            var random = SeededRandom(seed: 7)
+            let encoder = JSONEncoder()
+            let started = Date()
+            var sent = 0
+            while true {
+                let due = Int(Date().timeIntervalSince(started) * Double(rate))
+                if sent >= due {
+                    Thread.sleep(forTimeInterval: 0.01)
+                    continue
+                }
+                let now = Int64(Date().timeIntervalSince1970 * 1000)
+                while sent < due {
+                    let click = Click(time: now - Int64(random.next() % 1500), user: "user-\(random.next() % 300)",
+                                      page: "/page/\(random.next() % 25)")
+                    try? producer.send(topic: "clicks", key: Array(click.user.utf8), value: (try? encoder.encode(click)).map { Array($0) })
+                    sent += 1
+                }
+            }
+        }
+        thread.name = "click-generator"
+        thread.start()
+        return thread
+    }
+}
