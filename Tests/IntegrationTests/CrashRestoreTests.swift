@@ -108,7 +108,7 @@ import Testing
         }
         #expect(stopped, "the job finished before it could be stopped")
         #expect(run.status == 0)
-        #expect(try store.ids().count == 1)
+        #expect(try store.ids().count == 2)   // at the start, and at the stop
         let partial = try Data(contentsOf: URL(fileURLWithPath: output))
         #expect(partial.count > 0 && partial.count < expected.count)
         #expect(expected.starts(with: partial))

@@ -40,7 +40,8 @@ import Testing
         for _ in 0..<200 {
             text = try await get(url).body
             if sample("stream_records_in_total{step=\"per-window\"}", in: text) == 5_000,
-               (sample("stream_checkpoints_total", in: text) ?? 0) >= 1 { break }
+               (sample("stream_open_windows{step=\"per-window\"}", in: text) ?? 0) > 0,
+               (sample("stream_checkpoints_total", in: text) ?? 0) >= 2 { break }
             _ = job.waitForExit(seconds: 0.05)
         }
         #expect(text.contains("# TYPE stream_records_out_total counter"))

@@ -26,7 +26,8 @@ public struct PageCount: CSVEncodable, Sendable {
 }
 
 extension Pipelines {
-    /// The whole shape of the engine on its embedded default: clicks (JSON) from Kafka, each
+    /// The whole shape of the engine on its embedded default: clicks (JSON, event time in the
+    /// Kafka record timestamp) from Kafka, each
     /// user's first visit to a page kept (a stateful actor step, `dedupe`), counted per page in
     /// 5-second event-time windows, written to Kafka and to a CSV file — checkpointed, exactly
     /// once. Without `bootstrap`, an embedded broker is started in the process and a generator
@@ -111,7 +112,9 @@ struct ClickGenerator: Sendable {
                 while sent < due {
                     let click = Click(time: now - Int64(random.next() % 1500), user: "user-\(random.next() % 300)",
                                       page: "/page/\(random.next() % 25)")
-                    try? producer.send(topic: "clicks", key: Array(click.user.utf8), value: (try? encoder.encode(click)).map { Array($0) })
+                    // The click's time is the record's Kafka timestamp: the event time the source reads.
+                    try? producer.send(topic: "clicks", key: Array(click.user.utf8), value: (try? encoder.encode(click)).map { Array($0) },
+                                       timestamp: click.time)
                     sent += 1
                 }
             }

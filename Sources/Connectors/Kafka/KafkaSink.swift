@@ -8,10 +8,13 @@ extension Sink {
     /// stop the job naming the topic; nothing is dropped silently.
     ///
     /// With checkpoints the output is exactly once across crashes, without relying on broker
-    /// transactions: every record carries its sink and its sequence number in headers, each
-    /// checkpoint records the sequence reached and where each partition ended, and a restored sink
-    /// first reads what reached the topic after the checkpoint and skips those records when the
-    /// job produces them again.
+    /// transactions: every record carries its sink and a hash of its key and value in headers,
+    /// each checkpoint records where each partition ended, and a restored sink first reads what
+    /// reached the topic after the checkpoint and skips those records (by content, counting
+    /// repeats) when the job produces them again. Records read from several partitions may come
+    /// in another order after a restore, so identity is by content, not by position: output that
+    /// is the same whatever the arrival order (window results, per-key results of a key that
+    /// stays in one partition) is exactly once.
     ///
     /// ```swift
     /// counts.sink("counts-out", .kafka("counts", bootstrapServers: servers,
@@ -28,10 +31,9 @@ extension Sink {
     }
 }
 
-/// What a checkpoint records of a Kafka sink: the next sequence number, and each partition's
-/// end offset once everything before the barrier was delivered.
+/// What a checkpoint records of a Kafka sink: each partition's end offset once everything
+/// before the barrier was delivered.
 struct KafkaSinkState: Codable, Sendable, Equatable {
-    var nextSequence: Int64
     var endOffsets: [Int32: Int64]
 }
 
@@ -39,7 +41,7 @@ struct KafkaSinkState: Codable, Sendable, Equatable {
 /// is thread-safe.
 final class KafkaSinkWriter<Value: Sendable>: SinkWriter, @unchecked Sendable {
     static var sinkHeader: String { "stream-sink" }
-    static var sequenceHeader: String { "stream-seq" }
+    static var contentHeader: String { "stream-content" }
 
     private let topic: String
     private let step: String
@@ -49,9 +51,9 @@ final class KafkaSinkWriter<Value: Sendable>: SinkWriter, @unchecked Sendable {
     private let partitions: [Int32]
     private let key: @Sendable (Value) -> [UInt8]?
     private let value: @Sendable (Value) -> [UInt8]
-    private var nextSequence: Int64 = 0
-    /// Sequence numbers that reached the topic after the restored checkpoint: not to be sent again.
-    private var alreadyWritten: Set<Int64> = []
+    /// Content hashes of records that reached the topic after the restored checkpoint, with how
+    /// many times each: not to be sent again.
+    private var alreadyWritten: [UInt64: Int] = [:]
 
     init(topic: String, properties: [String: String], context: SinkContext,
          key: @escaping @Sendable (Value) -> [UInt8]?, value: @escaping @Sendable (Value) -> [UInt8]) throws {
@@ -70,15 +72,14 @@ final class KafkaSinkWriter<Value: Sendable>: SinkWriter, @unchecked Sendable {
             throw StreamError(.io, step: context.stepID, action: "connect", position: topic, message: "\(error)")
         }
         if let saved = try context.run.registerState(KafkaSinkState.self, for: context.stepID) {
-            nextSequence = saved.nextSequence
             alreadyWritten = try written(after: saved.endOffsets)
         }
     }
 
-    /// This sink's sequence numbers found in the topic after `offsets` (each partition's end
-    /// when the checkpoint was taken).
-    private func written(after offsets: [Int32: Int64]) throws -> Set<Int64> {
-        var found: Set<Int64> = []
+    /// This sink's records found in the topic after `offsets` (each partition's end when the
+    /// checkpoint was taken), by content hash.
+    private func written(after offsets: [Int32: Int64]) throws -> [UInt64: Int] {
+        var found: [UInt64: Int] = [:]
         do {
             var assignment: [(topic: String, partition: Int32, offset: Int64)] = []
             var ends: [Int32: Int64] = [:]
@@ -90,7 +91,7 @@ final class KafkaSinkWriter<Value: Sendable>: SinkWriter, @unchecked Sendable {
                     ends[partition] = end
                 }
             }
-            guard !assignment.isEmpty else { return [] }
+            guard !assignment.isEmpty else { return [:] }
             try probe.assign(assignment)
             var remaining = ends
             let deadline = ContinuousClock.now + .seconds(60)
@@ -101,9 +102,8 @@ final class KafkaSinkWriter<Value: Sendable>: SinkWriter, @unchecked Sendable {
                 let (records, _) = probe.poll(max: 1024, timeout: .milliseconds(100))
                 for record in records {
                     if record.headers.contains(where: { $0.name == Self.sinkHeader && $0.value == identity }),
-                       let header = record.headers.first(where: { $0.name == Self.sequenceHeader }), header.value.count == 8 {
-                        let sequence = header.value.reduce(Int64(0)) { $0 << 8 | Int64($1) }
-                        found.insert(sequence)
+                       let header = record.headers.first(where: { $0.name == Self.contentHeader }), header.value.count == 8 {
+                        found[header.value.reduce(UInt64(0)) { $0 << 8 | UInt64($1) }, default: 0] += 1
                     }
                     if let end = remaining[record.partition], record.offset + 1 >= end { remaining[record.partition] = nil }
                 }
@@ -117,13 +117,16 @@ final class KafkaSinkWriter<Value: Sendable>: SinkWriter, @unchecked Sendable {
     func write(_ batch: RecordBatch<Value>) async throws {
         do {
             for record in batch.values {
-                let sequence = nextSequence
-                nextSequence += 1
-                if !alreadyWritten.isEmpty, alreadyWritten.remove(sequence) != nil { continue }
-                try producer.produce(topic: topic, partition: nil, key: key(record), value: value(record), timestamp: nil) { [identity] list in
+                let recordKey = key(record)
+                let recordValue = value(record)
+                let content = Self.contentHash(key: recordKey, value: recordValue)
+                if !alreadyWritten.isEmpty, let left = alreadyWritten[content] {
+                    alreadyWritten[content] = left > 1 ? left - 1 : nil
+                    continue
+                }
+                try producer.produce(topic: topic, partition: nil, key: recordKey, value: recordValue, timestamp: nil) { [identity] list in
                     _ = identity.withUnsafeBytes { rd_kafka_header_add(list, Self.sinkHeader, -1, $0.baseAddress, $0.count) }
-                    // The sequence as 8 bytes, big-endian.
-                    withUnsafeBytes(of: sequence.bigEndian) { _ = rd_kafka_header_add(list, Self.sequenceHeader, -1, $0.baseAddress, $0.count) }
+                    withUnsafeBytes(of: content.bigEndian) { _ = rd_kafka_header_add(list, Self.contentHeader, -1, $0.baseAddress, $0.count) }
                 }
             }
         } catch let error as KafkaError {
@@ -134,14 +137,28 @@ final class KafkaSinkWriter<Value: Sendable>: SinkWriter, @unchecked Sendable {
         }
     }
 
-    /// Waits for every record before the barrier to be delivered, then records the sequence
-    /// reached and each partition's end.
+    /// FNV-1a over the key (with its length, or a marker for none) and the value, finished with a mix.
+    static func contentHash(key: [UInt8]?, value: [UInt8]) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        func add(_ byte: UInt8) { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        if let key {
+            withUnsafeBytes(of: UInt64(key.count).littleEndian) { for byte in $0 { add(byte) } }
+            for byte in key { add(byte) }
+        } else {
+            for _ in 0..<8 { add(0xFF) }
+        }
+        for byte in value { add(byte) }
+        hash = (hash ^ (hash >> 33)) &* 0xFF51_AFD7_ED55_8CCD
+        return hash ^ (hash >> 33)
+    }
+
+    /// Waits for every record before the barrier to be delivered, then records each partition's end.
     func checkpoint(_ barrier: CheckpointBarrier) async throws {
         do {
             try producer.flush()
             var ends: [Int32: Int64] = [:]
             for partition in partitions { ends[partition] = try probe.endOffset(topic: topic, partition: partition) }
-            barrier.store(KafkaSinkState(nextSequence: nextSequence, endOffsets: ends), for: step)
+            barrier.store(KafkaSinkState(endOffsets: ends), for: step)
         } catch let error as KafkaError {
             throw StreamError(.io, step: step, action: "checkpoint", position: topic, message: "\(error)")
         }

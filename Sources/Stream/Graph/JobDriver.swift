@@ -35,6 +35,12 @@ struct JobDriver {
     /// checkpoint (when checkpointing) and waits for it to be committed.
     mutating func run() async throws {
         let control = context.options.control
+        // A fresh run checkpoints before it reads anything, so a crash before its first periodic
+        // checkpoint restores to its start — where sinks recorded what their outputs held —
+        // rather than starting afresh over output it had already written.
+        if coordinator != nil && context.restored == nil {
+            try await checkpoint(waiting: true)
+        }
         outer: for source in sources where !finished.contains(source.id) {
             started.insert(source.id)
             while true {
