@@ -59,17 +59,20 @@ import Testing
         while kills < 20 && launches < 100 {
             launches += 1
             let run = try StreamJobProcess(arguments(input: input, output: output, checkpoints: true), log: log)
-            if run.waitForExit(seconds: duration * (0.05 + 0.9 * random.unit())) {
+            var finished = run.waitForExit(seconds: duration * (0.05 + 0.9 * random.unit()))
+            if !finished {
+                run.kill(SIGKILL)
+                // It may have finished on its own just before the signal.
+                finished = !run.diedOfSignal
+                if !finished { kills += 1 }
+            }
+            if finished {
                 // It finished before the kill: the output must be complete. Start over.
                 #expect(run.status == 0, "seed \(seed), launch \(launches): \(tail(log))")
                 #expect(try contents(output) == expected, "seed \(seed), launch \(launches)")
                 completions += 1
                 try FileManager.default.removeItem(atPath: "\(directory)/state")
                 try FileManager.default.removeItem(atPath: "\(directory)/out")
-            } else {
-                run.kill(SIGKILL)
-                #expect(run.diedOfSignal)
-                kills += 1
             }
         }
         #expect(kills == 20, "seed \(seed)")

@@ -271,6 +271,14 @@ final class DeadLetterWriter: @unchecked Sendable {
         try handle.write(contentsOf: data)
     }
 
+    /// A bad record from a source with positions of its own (`topic[partition]@offset`).
+    func write(source position: String, record: String, reason: String) throws {
+        let entry: [String: String] = ["step": step, "position": position, "reason": reason, "record_base64": record]
+        var data = try JSONSerialization.data(withJSONObject: entry, options: [.sortedKeys])
+        data.append(10)
+        try handle.write(contentsOf: data)
+    }
+
     func close() throws {
         try handle.synchronize()
         try handle.close()

@@ -195,6 +195,7 @@ final class KafkaSourceReader: SourceReader, @unchecked Sendable {
     func next() async throws -> RecordBatch<KafkaRecord>? {
         while true {
             if reachedEnd { return nil }
+            try Task.checkCancellation()
             let (taken, failure) = await queue.next()
             if let failure {
                 throw StreamError(.io, step: context.stepID, action: "consume", position: position, message: "\(failure)")

@@ -45,6 +45,7 @@ struct JobDriver {
             started.insert(source.id)
             while true {
                 if control.isStopRequested { break outer }
+                try Task.checkCancellation()
                 guard try await source.pump() != nil else { break }
                 if let coordinator, control.takeCheckpointRequest() || coordinator.isDue(now: context.now()) {
                     try await checkpoint(waiting: false)

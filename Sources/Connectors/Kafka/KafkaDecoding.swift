@@ -1,0 +1,126 @@
+import Foundation
+public import Stream
+
+/// Where a Kafka record that cannot be decoded goes.
+public enum KafkaBadRecords: Sendable {
+    /// Stop the job with an error naming the step, topic, partition and offset, and the record.
+    case fail
+    /// Append the record (original bytes in base64), where it was and why to this JSON-lines file, and go on.
+    case deadLetter(path: String)
+}
+
+extension Source {
+    /// `topics` with JSON values (see ``Source/kafka(_:bootstrapServers:properties:watermark:untilEnd:maxBatch:)``
+    /// for reading, positions and event time). A record that does not decode stops the job
+    /// naming topic, partition and offset — or goes to a dead-letter file with the reason and
+    /// the original bytes.
+    ///
+    /// ```swift
+    /// job.source("clicks", .kafkaJSON(["clicks"], as: Click.self, bootstrapServers: servers,
+    ///                                 onBadRecord: .deadLetter(path: "out/bad-clicks.jsonl")))
+    /// ```
+    public static func kafkaJSON(_ topics: [String], as type: Value.Type, bootstrapServers: String, properties: [String: String] = [:],
+                                 watermark: WatermarkStrategy? = nil, untilEnd: Bool = false,
+                                 onBadRecord: KafkaBadRecords = .fail) -> Source<Value> where Value: Decodable {
+        decoded(topics, bootstrapServers: bootstrapServers, properties: properties, watermark: watermark, untilEnd: untilEnd,
+                onBadRecord: onBadRecord) { bytes in try JSONDecoder().decode(Value.self, from: Data(bytes)) }
+    }
+
+    /// `topics` with one CSV line (no header) per value.
+    public static func kafkaCSV(_ topics: [String], as type: Value.Type, bootstrapServers: String, properties: [String: String] = [:],
+                                watermark: WatermarkStrategy? = nil, untilEnd: Bool = false,
+                                onBadRecord: KafkaBadRecords = .fail) -> Source<Value> where Value: CSVDecodable {
+        decoded(topics, bootstrapServers: bootstrapServers, properties: properties, watermark: watermark, untilEnd: untilEnd,
+                onBadRecord: onBadRecord) { bytes in
+            let splitter = CSVFieldSplitter()
+            let line = bytes.last == 10 ? Array(bytes.dropLast()) : bytes
+            guard let value = try line.withUnsafeBufferPointer({ try splitter.withRow($0, { try Value(csv: $0) }) }) else {
+                throw CSVFieldError("a quoted field is not closed")
+            }
+            return value
+        }
+    }
+
+    /// `topics` with UTF-8 text values (a value that is not valid UTF-8 is a bad record).
+    public static func kafkaText(_ topics: [String], bootstrapServers: String, properties: [String: String] = [:],
+                                 watermark: WatermarkStrategy? = nil, untilEnd: Bool = false,
+                                 onBadRecord: KafkaBadRecords = .fail) -> Source<String> where Value == String {
+        decoded(topics, bootstrapServers: bootstrapServers, properties: properties, watermark: watermark, untilEnd: untilEnd,
+                onBadRecord: onBadRecord) { bytes in
+            guard let text = String(validating: bytes, as: UTF8.self) else { throw CSVFieldError("not valid UTF-8") }
+            return text
+        }
+    }
+
+    static func decoded(_ topics: [String], bootstrapServers: String, properties: [String: String],
+                        watermark: WatermarkStrategy?, untilEnd: Bool, onBadRecord: KafkaBadRecords,
+                        decode: @escaping @Sendable ([UInt8]) throws -> Value) -> Source<Value> {
+        let raw = Source<KafkaRecord>.kafka(topics, bootstrapServers: bootstrapServers, properties: properties, watermark: watermark,
+                                            untilEnd: untilEnd)
+        return Source("\(raw.describe), decoded", providesEventTime: raw.providesEventTime) { context in
+            DecodingReader(inner: try raw.makeReader(context), context: context, decode: decode,
+                           deadLetters: try onBadRecord.deadLetterFile(step: context.stepID))
+        }
+    }
+}
+
+extension KafkaBadRecords {
+    func deadLetterFile(step: String) throws -> DeadLetterWriter? {
+        guard case .deadLetter(let path) = self else { return nil }
+        return try DeadLetterWriter(path: path, step: step)
+    }
+}
+
+/// Decodes each batch's values, keeping each good record's event time.
+///
+/// `@unchecked Sendable` is safe: the job's driver calls it one call at a time.
+final class DecodingReader<Value: Sendable>: SourceReader, @unchecked Sendable {
+    let inner: any SourceReader<KafkaRecord>
+    let context: SourceContext
+    let decode: @Sendable ([UInt8]) throws -> Value
+    let deadLetters: DeadLetterWriter?
+
+    init(inner: any SourceReader<KafkaRecord>, context: SourceContext, decode: @escaping @Sendable ([UInt8]) throws -> Value,
+         deadLetters: DeadLetterWriter?) {
+        self.inner = inner
+        self.context = context
+        self.decode = decode
+        self.deadLetters = deadLetters
+    }
+
+    var position: String? { inner.position }
+
+    func next() async throws -> RecordBatch<Value>? {
+        guard let batch = try await inner.next() else {
+            try deadLetters?.close()
+            return nil
+        }
+        var values: [Value] = []
+        var timestamps: [Int64] = []
+        var watermarks: [Int64] = []
+        values.reserveCapacity(batch.count)
+        let timed = batch.hasEventTime
+        for index in batch.values.indices {
+            let record = batch.values[index]
+            do {
+                values.append(try decode(record.value ?? []))
+            } catch {
+                let text = String(decoding: record.value ?? [], as: UTF8.self)
+                guard let deadLetters else {
+                    throw StreamError(.badRecord, step: context.stepID, action: "decode", position: record.position, record: text,
+                                      message: "\(error)")
+                }
+                try deadLetters.write(source: record.position, record: Data(record.value ?? []).base64EncodedString(), reason: "\(error)")
+                context.run.countDeadLetters(1, step: context.stepID)
+                continue
+            }
+            if timed {
+                timestamps.append(batch.timestamps[index])
+                watermarks.append(batch.watermarks[index])
+            }
+        }
+        return timed || batch.endWatermark > EventTime.beginning
+            ? RecordBatch(values: values, timestamps: timestamps, watermarks: watermarks, endWatermark: batch.endWatermark)
+            : RecordBatch(values: values)
+    }
+}

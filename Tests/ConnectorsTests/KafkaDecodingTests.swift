@@ -1,0 +1,83 @@
+import Foundation
+import Operators
+import StreamTesting
+import Testing
+@testable import Connectors
+
+struct JSONClick: Codable, Sendable, Equatable {
+    var user: String
+    var time: Int64
+}
+
+/// Decoding Kafka values, bad records, and a broker that goes down and comes back.
+@Suite(.timeLimit(.minutes(1))) struct KafkaDecodingTests {
+    static func filled() throws -> EmbeddedKafka {
+        let kafka = try EmbeddedKafka(topics: ["clicks": 2])
+        let producer = try KafkaProducer(bootstrapServers: kafka.bootstrapServers, properties: ["linger.ms": "1"])
+        for index in 0..<100 {
+            let value = index == 41 ? "{not json" : index == 77 ? "{\"user\":5}" : "{\"time\":\(index),\"user\":\"u\(index)\"}"
+            try producer.send(topic: "clicks", partition: Int32(index % 2), key: nil, value: Array(value.utf8))
+        }
+        try producer.flush()
+        return kafka
+    }
+
+    @Test func aBadRecordStopsTheJobNamingTopicPartitionAndOffset() async throws {
+        let kafka = try Self.filled()
+        let job = Job("decode")
+        job.source("clicks", .kafkaJSON(["clicks"], as: JSONClick.self, bootstrapServers: kafka.bootstrapServers, untilEnd: true))
+            .sink("out", TestSink<JSONClick>().sink)
+        let error = await #expect(throws: StreamError.self) { try await job.run(on: Runtime(workers: 1)) }
+        #expect(error?.step == "clicks")
+        #expect(error?.code == .badRecord)
+        // Record 41 went to partition 1 as its 21st record; record 77 to partition 1 at offset 38.
+        #expect(error?.position == "clicks[1]@20" || error?.position == "clicks[1]@38")
+        #expect(error?.record == "{not json" || error?.record == "{\"user\":5}")
+    }
+
+    @Test func badRecordsGoToTheDeadLetterFileWithTheirBytes() async throws {
+        let kafka = try Self.filled()
+        let path = NSTemporaryDirectory() + "kafka-dead-\(UUID().uuidString.prefix(8)).jsonl"
+        let sink = TestSink<JSONClick>()
+        let job = Job("decode")
+        job.source("clicks", .kafkaJSON(["clicks"], as: JSONClick.self, bootstrapServers: kafka.bootstrapServers, untilEnd: true,
+                                        onBadRecord: .deadLetter(path: path)))
+            .sink("out", sink.sink)
+        let summary = try await job.run(on: Runtime(workers: 1))
+        #expect(summary.deadLetters == 2)
+        #expect(sink.values.count == 98)
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 2)
+        let entries = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: String] }
+        #expect(Set(entries.map { $0["position"]! }) == ["clicks[1]@20", "clicks[1]@38"])
+        #expect(Set(entries.compactMap { Data(base64Encoded: $0["record_base64"]!).map { String(decoding: $0, as: UTF8.self) } })
+            == ["{not json", "{\"user\":5}"])
+        #expect(entries.allSatisfy { $0["step"] == "clicks" && !($0["reason"] ?? "").isEmpty })
+    }
+
+    @Test func aBrokerDownAndBackLosesNothing() async throws {
+        let kafka = try EmbeddedKafka(topics: ["events": 2])
+        let producer = try KafkaProducer(bootstrapServers: kafka.bootstrapServers, properties: ["linger.ms": "1"])
+        for index in 0..<1_000 { try producer.send(topic: "events", partition: Int32(index % 2), key: nil, value: Array(String(index).utf8)) }
+        try producer.flush()
+        let sink = TestSink<String>()
+        let job = Job("outage")
+        job.source("events", .kafkaText(["events"], bootstrapServers: kafka.bootstrapServers, properties: ["fetch.wait.max.ms": "10"]))
+            .sink("out", sink.sink)
+        let running = Task { try await job.run(on: Runtime(workers: 1)) }
+        await sink.waitForValues(count: 1)
+        try kafka.setBroker(1, up: false)
+        // The outage: the job keeps running (librdkafka reconnects on its own) while the producer writes on.
+        let late = Task.detached {
+            for index in 1_000..<1_500 { try producer.send(topic: "events", partition: Int32(index % 2), key: nil, value: Array(String(index).utf8)) }
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        try kafka.setBroker(1, up: true)
+        try await late.value
+        try producer.flush()
+        await sink.waitForValues(count: 1_500)
+        running.cancel()
+        _ = try? await running.value
+        #expect(Set(sink.values) == Set((0..<1_500).map(String.init)))
+    }
+}
