@@ -49,6 +49,7 @@ class ActorMailbox: ScheduledWork, @unchecked Sendable {
     /// Queues a message; schedules the actor if it was idle.
     @usableFromInline
     func enqueue(_ message: Message) {
+        scheduler.currentCounters.actorCallsQueued.increment()
         let needsScheduling = mailbox.withLock { mailbox -> Bool in
             mailbox.messages.append(message)
             if mailbox.isScheduled { return false }

@@ -14,6 +14,7 @@ final class RuntimeCounters: Sendable {
     let objectsFreed = Atomic<Int>(0)
     let bytesFreed = Atomic<Int>(0)
     let actorCalls = Atomic<Int>(0)
+    let actorCallsQueued = Atomic<Int>(0)
     let actorRestarts = Atomic<Int>(0)
 
     func add(to stats: inout RuntimeStats) {
@@ -24,6 +25,7 @@ final class RuntimeCounters: Sendable {
         stats.objectsHeld += objectsStored.load(ordering: .relaxed) - objectsFreed.load(ordering: .relaxed)
         stats.bytesHeld += bytesStored.load(ordering: .relaxed) - bytesFreed.load(ordering: .relaxed)
         stats.actorCalls += actorCalls.load(ordering: .relaxed)
+        stats.actorCallsWaiting += actorCallsQueued.load(ordering: .relaxed) - actorCalls.load(ordering: .relaxed)
         stats.actorRestarts += actorRestarts.load(ordering: .relaxed)
     }
 }

@@ -19,6 +19,8 @@ public struct RuntimeStats: Sendable, Equatable, CustomStringConvertible {
     public var bytesHeld = 0
     /// Actor calls delivered.
     public var actorCalls = 0
+    /// Actor calls queued in mailboxes, not yet delivered (all actors together).
+    public var actorCallsWaiting = 0
     /// Actors rebuilt from their last snapshot after a fatal error.
     public var actorRestarts = 0
 

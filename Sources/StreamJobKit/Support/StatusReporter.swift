@@ -104,6 +104,7 @@ struct RuntimeGauges: Sendable {
     let bytesHeld = Gauge(label: "stream_runtime_bytes_held")
     let actorCalls = Gauge(label: "stream_runtime_actor_calls")
     let actorRestarts = Gauge(label: "stream_runtime_actor_restarts")
+    let actorCallsWaiting = Gauge(label: "stream_runtime_actor_mailbox_depth")
 
     func record(_ stats: RuntimeStats) {
         tasksRun.record(stats.tasksRun)
@@ -112,5 +113,6 @@ struct RuntimeGauges: Sendable {
         bytesHeld.record(stats.bytesHeld)
         actorCalls.record(stats.actorCalls)
         actorRestarts.record(stats.actorRestarts)
+        actorCallsWaiting.record(stats.actorCallsWaiting)
     }
 }

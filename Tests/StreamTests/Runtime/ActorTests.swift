@@ -57,6 +57,25 @@ struct Account: RuntimeActor {
         #expect(runtime.stats.actorCalls == 8 * 2_000 + 1)
     }
 
+    @Test func callsWaitingInMailboxesAreCounted() async throws {
+        let runtime = Runtime(workers: 2)
+        let recorder = try runtime.actor(Recorder.self)
+        let gate = BlockingGate()
+        let overlap = Recorder.Overlap()
+        let started = Signal()
+        recorder.call { _ in
+            started.fire()
+            gate.block()
+        }
+        await started.wait()
+        var last: TaskRef<Void>?
+        for sequence in 0..<10 { last = recorder.call { $0.record(submitter: 0, sequence: sequence, overlap: overlap) } }
+        #expect(runtime.stats.actorCallsWaiting == 10)
+        gate.open()
+        try await last?.value
+        #expect(runtime.stats.actorCallsWaiting == 0)
+    }
+
     @Test func fatalErrorRestoresTheLastSnapshot() async throws {
         let runtime = Runtime(workers: 2)
         let account = try runtime.actor(Account.self, restoring: 100)
