@@ -173,6 +173,21 @@ final class KafkaSourceReader: SourceReader, @unchecked Sendable {
         threadDone.wait()
     }
 
+    /// Moves each partition's next offset past `records`: once per run of records from the same
+    /// partition (a poll returns them in runs), not once per record.
+    private func advanceOffsets(past records: [KafkaRecord]) {
+        var index = records.startIndex
+        while index < records.endIndex {
+            let first = records[index]
+            var last = index
+            while last + 1 < records.endIndex, records[last + 1].partition == first.partition, records[last + 1].topic == first.topic {
+                last += 1
+            }
+            offsets.next[first.topic, default: [:]][first.partition] = records[last].offset + 1
+            index = last + 1
+        }
+    }
+
     var position: String? {
         var position = KafkaPosition(offsets: offsets)
         if let tracker {
@@ -202,11 +217,11 @@ final class KafkaSourceReader: SourceReader, @unchecked Sendable {
             }
             guard var records = taken else { continue }
             room.signal()
-            if let ends {
+            if let ends, records.contains(where: { record in (ends[record.topic]?[record.partition]).map { record.offset >= $0 } ?? false }) {
                 // Reading until the end: drop what came after the end offsets seen at start.
                 records.removeAll { record in (ends[record.topic]?[record.partition]).map { record.offset >= $0 } ?? false }
             }
-            for record in records { offsets.next[record.topic, default: [:]][record.partition] = record.offset + 1 }
+            advanceOffsets(past: records)
             // An empty batch is a heartbeat: the driver checks for checkpoints and stops on it.
             guard !records.isEmpty || ends == nil else { continue }
             return tracker == nil ? RecordBatch(values: records) : timed(records)
