@@ -124,3 +124,25 @@ import Testing
         try? FileManager.default.removeItem(atPath: directory)
     }
 }
+
+@Suite struct SecondSignalTests {
+    @Test func aSecondSignalStopsAtOnceWithExitCode130() throws {
+        let directory = NSTemporaryDirectory() + "second-signal-\(UUID().uuidString.prefix(8))"
+        let job = try StreamJobProcess(["run", "w1-windows", "--set", "events=100000000", "--set", "output=\(directory)/out.csv",
+                                        "--checkpoint-dir", "\(directory)/state", "--checkpoint-interval", "1h"], log: "\(directory).log")
+        // Running: its first checkpoint (taken before it reads) is there.
+        for _ in 0..<400 where !FileManager.default.fileExists(atPath: "\(directory)/state/w1-windows/chk-1") {
+            if job.waitForExit(seconds: 0.05) { break }
+        }
+        #expect(FileManager.default.fileExists(atPath: "\(directory)/state/w1-windows/chk-1"))
+        // Two different signals: two of the same kind may be merged by the kernel into one.
+        _ = kill(job.process.processIdentifier, SIGINT)
+        job.kill(SIGTERM)
+        #expect(job.status == 130)
+        #expect(!job.diedOfSignal)
+        let log = try String(contentsOfFile: "\(directory).log", encoding: .utf8)
+        #expect(log.contains("stopping: draining and taking a final checkpoint"))
+        #expect(!log.contains("job 'w1-windows' stopped"))
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
