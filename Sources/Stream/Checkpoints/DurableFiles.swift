@@ -19,17 +19,7 @@ enum DurableFiles {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard descriptor >= 0 else { throw CheckpointError.io(path: path, reason: errorText()) }
         defer { close(descriptor) }
-        var written = 0
-        try bytes.withUnsafeBytes { buffer in
-            while written < buffer.count {
-                let result = systemWrite(descriptor, buffer.baseAddress! + written, buffer.count - written)
-                if result < 0 {
-                    if errno == EINTR { continue }
-                    throw CheckpointError.io(path: path, reason: errorText())
-                }
-                written += result
-            }
-        }
+        try bytes.withUnsafeBytes { try writeAll(descriptor, $0, path: path) }
         guard fsync(descriptor) == 0 else { throw CheckpointError.io(path: path, reason: errorText()) }
     }
 

@@ -36,9 +36,7 @@ final class ProcessOperator<Function: KeyedProcessFunction>: @unchecked Sendable
         metrics = StepMetrics(step: id)
         gauges = OperatorGauges(step: id)
         let groupRanges = keyGroups.ranges(parallelism: context.runtime.workerCount)
-        var rangeOfGroup = [Int](repeating: 0, count: keyGroups.count)
-        for (index, range) in groupRanges.enumerated() { for group in range { rangeOfGroup[group] = index } }
-        self.rangeOfGroup = rangeOfGroup
+        rangeOfGroup = keyGroups.rangeIndexOfGroup(in: groupRanges)
         let groups = keyGroups
         let parts: [ProcessSnapshot<Key, Function.State>]
         if let saved = try context.registerState(ProcessCheckpoint<Key, Function.State>.self, for: id) {

@@ -40,9 +40,7 @@ where Agg.Input == Value {
         metrics = StepMetrics(step: id)
         gauges = OperatorGauges(step: id)
         let groupRanges = keyed.keyGroups.ranges(parallelism: context.runtime.workerCount)
-        var rangeOfGroup = [Int](repeating: 0, count: keyed.keyGroups.count)
-        for (index, range) in groupRanges.enumerated() { for group in range { rangeOfGroup[group] = index } }
-        self.rangeOfGroup = rangeOfGroup
+        rangeOfGroup = keyed.keyGroups.rangeIndexOfGroup(in: groupRanges)
         let states = try Self.initialStates(id: id, context: context, initial: initial, ranges: groupRanges)
         ranges = try states.map { try context.runtime.actor(WindowRange<Key, Agg>.self, restoring: $0) }
     }

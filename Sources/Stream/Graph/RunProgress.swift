@@ -41,8 +41,7 @@ public final class RunProgress: Sendable {
     func late(_ count: Int) { lateCount.add(count, ordering: .relaxed) }
     @usableFromInline
     func waited(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        waitedNanos.add(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000), ordering: .relaxed)
+        waitedNanos.add(Int(duration.nanoseconds), ordering: .relaxed)
     }
 
     func watermark(_ value: Int64) {

@@ -74,6 +74,17 @@ public struct KeyGroups: Sendable, Hashable, Codable {
         Int(hash % UInt64(count))
     }
 
+    /// For each key group, the index of the range in `ranges` that holds it.
+    ///
+    /// ```swift
+    /// KeyGroups(count: 4).rangeIndexOfGroup(in: [0..<2, 2..<4])   // [0, 0, 1, 1]
+    /// ```
+    public func rangeIndexOfGroup(in ranges: [Range<Int>]) -> [Int] {
+        var indices = [Int](repeating: 0, count: count)
+        for (index, range) in ranges.enumerated() { for group in range { indices[group] = index } }
+        return indices
+    }
+
     /// Contiguous ranges of key groups, one per parallel instance, sizes differing by at most one.
     public func ranges(parallelism: Int) -> [Range<Int>] {
         let parts = max(1, min(parallelism, count))

@@ -64,7 +64,7 @@ final class StatusReporter: Sendable {
     }
 
     static func line(job: String, progress: RunProgress, from: Snapshot, to: Snapshot) -> String {
-        let seconds = max(0.001, Double((to.at - from.at).components.seconds) + Double((to.at - from.at).components.attoseconds) / 1e18)
+        let seconds = max(0.001, Self.seconds(to.at - from.at))
         var parts = [job]
         parts.append("in \(rate(Double(to.recordsIn - from.recordsIn) / seconds))/s (\(count(to.recordsIn)))")
         parts.append("out \(rate(Double(to.recordsOut - from.recordsOut) / seconds))/s (\(count(to.recordsOut)))")
@@ -80,9 +80,13 @@ final class StatusReporter: Sendable {
         }
         if progress.checkpointFailures > 0 { parts.append("\(progress.checkpointFailures) checkpoints failed") }
         let waited = to.waited - from.waited
-        let share = 100 * (Double(waited.components.seconds) + Double(waited.components.attoseconds) / 1e18) / seconds
+        let share = 100 * Self.seconds(waited) / seconds
         parts.append("back-pressure \(Int(min(100, share.rounded())))%")
         return parts.joined(separator: " | ")
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     static func rate(_ value: Double) -> String { count(Int(value.rounded())) }

@@ -1,4 +1,5 @@
 import CRdKafka
+import Stream
 
 /// librdkafka's consumer, reading partitions it is assigned from given offsets (the engine keeps
 /// offsets in its checkpoints, not in the group). `poll` blocks: call it from a dedicated
@@ -36,7 +37,7 @@ final class RDKafkaConsumer: @unchecked Sendable {
         }
         defer { rd_kafka_topic_destroy(handle) }
         var metadata: UnsafePointer<rd_kafka_metadata>?
-        let error = rd_kafka_metadata(self.handle.pointer, 0, handle, &metadata, Int32(timeout.components.seconds * 1000))
+        let error = rd_kafka_metadata(self.handle.pointer, 0, handle, &metadata, Int32(timeout.milliseconds))
         guard error == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else { throw KafkaError(error, action: "reading metadata of \(topic)") }
         defer { rd_kafka_metadata_destroy(metadata) }
         guard metadata.pointee.topic_cnt == 1, let entry = metadata.pointee.topics?.pointee else {
@@ -48,20 +49,20 @@ final class RDKafkaConsumer: @unchecked Sendable {
 
     /// The offset the next record produced to the partition will get (its high watermark).
     func endOffset(topic: String, partition: Int32, timeout: Duration = .seconds(10)) throws -> Int64 {
-        var low: Int64 = 0
-        var high: Int64 = 0
-        let error = rd_kafka_query_watermark_offsets(handle.pointer, topic, partition, &low, &high, Int32(timeout.components.seconds * 1000))
-        guard error == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(error, action: "reading the end offset of \(topic)[\(partition)]") }
-        return high
+        try watermarkOffsets(topic: topic, partition: partition, timeout: timeout).high
     }
 
     /// The offset of the oldest record the partition still holds (its low watermark).
     func startOffset(topic: String, partition: Int32, timeout: Duration = .seconds(10)) throws -> Int64 {
+        try watermarkOffsets(topic: topic, partition: partition, timeout: timeout).low
+    }
+
+    private func watermarkOffsets(topic: String, partition: Int32, timeout: Duration) throws -> (low: Int64, high: Int64) {
         var low: Int64 = 0
         var high: Int64 = 0
-        let error = rd_kafka_query_watermark_offsets(handle.pointer, topic, partition, &low, &high, Int32(timeout.components.seconds * 1000))
-        guard error == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(error, action: "reading the start offset of \(topic)[\(partition)]") }
-        return low
+        let error = rd_kafka_query_watermark_offsets(handle.pointer, topic, partition, &low, &high, Int32(timeout.milliseconds))
+        guard error == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(error, action: "reading the offsets of \(topic)[\(partition)]") }
+        return (low, high)
     }
 
     /// Reads exactly these partitions, each from its offset (or ``beginning``/``end``).
@@ -79,7 +80,7 @@ final class RDKafkaConsumer: @unchecked Sendable {
     /// on the queue (a broker down, say) are returned beside the records: most are transient.
     func poll(max: Int, timeout: Duration) -> (records: [KafkaRecord], errors: [KafkaError]) {
         var messages = [UnsafeMutablePointer<rd_kafka_message_t>?](repeating: nil, count: max)
-        let milliseconds = Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = Int32(timeout.milliseconds)
         let count = rd_kafka_consume_batch_queue(queue, milliseconds, &messages, max)
         guard count > 0 else { return ([], []) }
         var records: [KafkaRecord] = []

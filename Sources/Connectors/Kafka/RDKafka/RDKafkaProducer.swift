@@ -1,4 +1,5 @@
 import CRdKafka
+import Stream
 import Foundation
 import Synchronization
 
@@ -142,7 +143,7 @@ final class RDKafkaProducer: @unchecked Sendable {
     /// Waits until every queued message is delivered (or failed), up to `timeout`; throws the
     /// first delivery failure.
     func flush(timeout: Duration = .seconds(30)) throws {
-        let error = rd_kafka_flush(handle.pointer, Int32(timeout.components.seconds * 1000))
+        let error = rd_kafka_flush(handle.pointer, Int32(timeout.milliseconds))
         if error != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(error, action: "flushing") }
         if let failure = reports.takeFailures().first { throw failure }
     }
