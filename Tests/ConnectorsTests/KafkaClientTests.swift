@@ -12,7 +12,7 @@ import Testing
         for index in 0..<100 {
             try producer.produce(topic: "events", partition: Int32(index % 2), key: Array("k\(index)".utf8),
                                  value: index == 7 ? nil : Array("value \(index)".utf8),
-                                 headers: [("source", Array("test".utf8)), ("index", [UInt8(index)])],
+                                 headers: [.init(name: "source", value: Array("test".utf8)), .init(name: "index", value: [UInt8(index)])],
                                  timestamp: 1_700_000_000_000 + Int64(index))
         }
         try producer.flush()

@@ -1,13 +1,14 @@
 /// Bare librdkafka loops, with none of the engine around them: the baselines `stream-job bench
 /// kafka` measures `KafkaSource` and `KafkaSink` against.
 public enum KafkaBaseline {
-    /// Produces `count` records of `value` round-robin over `partitions` of `topic`, and waits
-    /// until all are delivered.
-    public static func produce(count: Int, value: [UInt8], topic: String, partitions: Int, bootstrapServers: String,
-                               properties: [String: String] = [:]) throws {
+    /// Produces `count` records of `value` round-robin over `partitions` of `topic` (or where
+    /// librdkafka's partitioner puts them, when `partitions` is nil), each with `headers`, and
+    /// waits until all are delivered.
+    public static func produce(count: Int, value: [UInt8], topic: String, partitions: Int?, bootstrapServers: String,
+                               headers: [KafkaRecord.Header] = [], properties: [String: String] = [:]) throws {
         let producer = try RDKafkaProducer(properties: properties.merging(["bootstrap.servers": bootstrapServers]) { _, new in new })
         for index in 0..<count {
-            try producer.produce(topic: topic, partition: Int32(index % partitions), key: nil, value: value)
+            try producer.produce(topic: topic, partition: partitions.map { Int32(index % $0) }, key: nil, value: value, headers: headers)
         }
         try producer.flush(timeout: .seconds(120))
     }

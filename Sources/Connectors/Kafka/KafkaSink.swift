@@ -31,6 +31,18 @@ extension Sink {
     }
 }
 
+extension KafkaRecord.Header {
+    /// The header every record a Kafka sink writes carries, naming the sink: `stream-sink: <job>/<step>`.
+    /// A restored sink recognises its own records by it.
+    ///
+    /// ```swift
+    /// let mine = record.headers.contains(.sinkIdentity(job: "clickstream", step: "counts-out"))
+    /// ```
+    public static func sinkIdentity(job: String, step: String) -> KafkaRecord.Header {
+        KafkaRecord.Header(name: "stream-sink", value: Array("\(job)/\(step)".utf8))
+    }
+}
+
 /// What a checkpoint records of a Kafka sink: each partition's end offset once everything
 /// before the barrier was delivered.
 struct KafkaSinkState: Codable, Sendable, Equatable {
@@ -40,14 +52,16 @@ struct KafkaSinkState: Codable, Sendable, Equatable {
 /// `@unchecked Sendable` is safe: the job's driver calls it one call at a time; the producer
 /// is thread-safe.
 final class KafkaSinkWriter<Value: Sendable>: SinkWriter, @unchecked Sendable {
-    static var sinkHeader: String { "stream-sink" }
-    static var contentHeader: String { "stream-content" }
 
     private let topic: String
     private let step: String
-    private let identity: [UInt8]
+    /// The header every record of this sink carries: `stream-sink: <job>/<step>`.
+    private let identity: KafkaRecord.Header
+    /// The same, as the one-element list each produce takes (built once, not per record).
+    private let identityHeaders: [KafkaRecord.Header]
     private let producer: RDKafkaProducer
-    private let probe: RDKafkaConsumer
+    /// The consumer settings for reading the topic back after a restore.
+    private let consumerProperties: [String: String]
     private let partitions: [Int32]
     private let key: @Sendable (Value) -> [UInt8]?
     private let value: @Sendable (Value) -> [UInt8]
@@ -59,15 +73,16 @@ final class KafkaSinkWriter<Value: Sendable>: SinkWriter, @unchecked Sendable {
          key: @escaping @Sendable (Value) -> [UInt8]?, value: @escaping @Sendable (Value) -> [UInt8]) throws {
         self.topic = topic
         step = context.stepID
-        identity = Array("\(context.run.job.name)/\(context.stepID)".utf8)
+        identity = .sinkIdentity(job: context.run.job.name, step: context.stepID)
+        identityHeaders = [identity]
         self.key = key
         self.value = value
+        consumerProperties = properties.merging(["fetch.wait.max.ms": "10"]) { given, _ in given }
         var producerProperties = properties
         producerProperties["enable.idempotence"] = producerProperties["enable.idempotence"] ?? "true"
         do {
             producer = try RDKafkaProducer(properties: producerProperties)
-            probe = try RDKafkaConsumer(properties: properties.merging(["fetch.wait.max.ms": "10"]) { given, _ in given })
-            partitions = try probe.partitions(of: topic)
+            partitions = try producer.partitions(of: topic)
         } catch let error as KafkaError {
             throw StreamError(.io, step: context.stepID, action: "connect", position: topic, message: "\(error)")
         }
@@ -77,14 +92,15 @@ final class KafkaSinkWriter<Value: Sendable>: SinkWriter, @unchecked Sendable {
     }
 
     /// This sink's records found in the topic after `offsets` (each partition's end when the
-    /// checkpoint was taken), by content hash.
+    /// checkpoint was taken), by content hash. The consumer that reads them lives only for this:
+    /// an idle consumer kept beside the producer slows the embedded broker's acknowledgements.
     private func written(after offsets: [Int32: Int64]) throws -> [UInt64: Int] {
         var found: [UInt64: Int] = [:]
         do {
             var assignment: [(topic: String, partition: Int32, offset: Int64)] = []
             var ends: [Int32: Int64] = [:]
             for partition in partitions {
-                let end = try probe.endOffset(topic: topic, partition: partition)
+                let end = try producer.endOffset(topic: topic, partition: partition)
                 let start = offsets[partition] ?? 0
                 if end > start {
                     assignment.append((topic, partition, start))
@@ -92,6 +108,7 @@ final class KafkaSinkWriter<Value: Sendable>: SinkWriter, @unchecked Sendable {
                 }
             }
             guard !assignment.isEmpty else { return [:] }
+            let probe = try RDKafkaConsumer(properties: consumerProperties)
             try probe.assign(assignment)
             var remaining = ends
             let deadline = ContinuousClock.now + .seconds(60)
@@ -101,9 +118,8 @@ final class KafkaSinkWriter<Value: Sendable>: SinkWriter, @unchecked Sendable {
                 }
                 let (records, _) = probe.poll(max: 1024, timeout: .milliseconds(100))
                 for record in records {
-                    if record.headers.contains(where: { $0.name == Self.sinkHeader && $0.value == identity }),
-                       let header = record.headers.first(where: { $0.name == Self.contentHeader }), header.value.count == 8 {
-                        found[header.value.reduce(UInt64(0)) { $0 << 8 | UInt64($1) }, default: 0] += 1
+                    if record.headers.contains(identity) {
+                        found[Self.contentHash(key: record.key, value: record.value ?? []), default: 0] += 1
                     }
                     if let end = remaining[record.partition], record.offset + 1 >= end { remaining[record.partition] = nil }
                 }
@@ -119,15 +135,8 @@ final class KafkaSinkWriter<Value: Sendable>: SinkWriter, @unchecked Sendable {
             for record in batch.values {
                 let recordKey = key(record)
                 let recordValue = value(record)
-                let content = Self.contentHash(key: recordKey, value: recordValue)
-                if !alreadyWritten.isEmpty, let left = alreadyWritten[content] {
-                    alreadyWritten[content] = left > 1 ? left - 1 : nil
-                    continue
-                }
-                try producer.produce(topic: topic, partition: nil, key: recordKey, value: recordValue, timestamp: nil) { [identity] list in
-                    _ = identity.withUnsafeBytes { rd_kafka_header_add(list, Self.sinkHeader, -1, $0.baseAddress, $0.count) }
-                    withUnsafeBytes(of: content.bigEndian) { _ = rd_kafka_header_add(list, Self.contentHeader, -1, $0.baseAddress, $0.count) }
-                }
+                if !alreadyWritten.isEmpty, skipIfWritten(key: recordKey, value: recordValue) { continue }
+                try producer.produce(topic: topic, key: recordKey, value: recordValue, headers: identityHeaders)
             }
         } catch let error as KafkaError {
             throw StreamError(.io, step: step, action: "produce", position: topic, message: "\(error)")
@@ -137,11 +146,21 @@ final class KafkaSinkWriter<Value: Sendable>: SinkWriter, @unchecked Sendable {
         }
     }
 
-    /// FNV-1a over the key (with its length, or a marker for none) and the value, finished with a mix.
+    /// Whether a record with this key and value reached the topic after the restored checkpoint
+    /// (and is counted off as sent again now).
+    private func skipIfWritten(key: [UInt8]?, value: [UInt8]) -> Bool {
+        let content = Self.contentHash(key: key, value: value)
+        guard let left = alreadyWritten[content] else { return false }
+        alreadyWritten[content] = left > 1 ? left - 1 : nil
+        return true
+    }
+
+    /// FNV-1a over the key (with its length, or a marker for none) and the value, finished with a
+    /// mix. An empty key counts as none: librdkafka sends both the same way.
     static func contentHash(key: [UInt8]?, value: [UInt8]) -> UInt64 {
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
         func add(_ byte: UInt8) { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-        if let key {
+        if let key, !key.isEmpty {
             withUnsafeBytes(of: UInt64(key.count).littleEndian) { for byte in $0 { add(byte) } }
             for byte in key { add(byte) }
         } else {
@@ -157,7 +176,7 @@ final class KafkaSinkWriter<Value: Sendable>: SinkWriter, @unchecked Sendable {
         do {
             try producer.flush()
             var ends: [Int32: Int64] = [:]
-            for partition in partitions { ends[partition] = try probe.endOffset(topic: topic, partition: partition) }
+            for partition in partitions { ends[partition] = try producer.endOffset(topic: topic, partition: partition) }
             barrier.store(KafkaSinkState(endOffsets: ends), for: step)
         } catch let error as KafkaError {
             throw StreamError(.io, step: step, action: "checkpoint", position: topic, message: "\(error)")

@@ -170,12 +170,13 @@ final class KafkaSourceReader: SourceReader, @unchecked Sendable {
     deinit {
         stop.set()
         room.signal()
+        consumer.wake()
         threadDone.wait()
     }
 
-    /// Moves each partition's next offset past `records`: once per run of records from the same
-    /// partition (a poll returns them in runs), not once per record.
-    private func advanceOffsets(past records: [KafkaRecord]) {
+    /// Calls `body` with each run of records from one partition (a poll returns them in runs, in
+    /// offset order): per-partition work once per run, not once per record.
+    private static func forEachRun(in records: [KafkaRecord], _ body: (_ topic: String, _ partition: Int32, _ run: Range<Int>) -> Void) {
         var index = records.startIndex
         while index < records.endIndex {
             let first = records[index]
@@ -183,9 +184,27 @@ final class KafkaSourceReader: SourceReader, @unchecked Sendable {
             while last + 1 < records.endIndex, records[last + 1].partition == first.partition, records[last + 1].topic == first.topic {
                 last += 1
             }
-            offsets.next[first.topic, default: [:]][first.partition] = records[last].offset + 1
+            body(first.topic, first.partition, index..<(last + 1))
             index = last + 1
         }
+    }
+
+    /// Moves each partition's next offset past `records`.
+    private func advanceOffsets(past records: [KafkaRecord]) {
+        Self.forEachRun(in: records) { topic, partition, run in
+            offsets.next[topic, default: [:]][partition] = records[run.upperBound - 1].offset + 1
+        }
+    }
+
+    /// `records` without those at or past their partition's end offset, when reading until the end.
+    private func trimmedToEnds(_ records: [KafkaRecord]) -> [KafkaRecord] {
+        guard let ends else { return records }
+        var pastEnd = false
+        Self.forEachRun(in: records) { topic, partition, run in
+            if let end = ends[topic]?[partition], records[run.upperBound - 1].offset >= end { pastEnd = true }
+        }
+        guard pastEnd else { return records }
+        return records.filter { record in (ends[record.topic]?[record.partition]).map { record.offset < $0 } ?? true }
     }
 
     var position: String? {
@@ -215,12 +234,9 @@ final class KafkaSourceReader: SourceReader, @unchecked Sendable {
             if let failure {
                 throw StreamError(.io, step: context.stepID, action: "consume", position: position, message: "\(failure)")
             }
-            guard var records = taken else { continue }
+            guard let taken else { continue }
             room.signal()
-            if let ends, records.contains(where: { record in (ends[record.topic]?[record.partition]).map { record.offset >= $0 } ?? false }) {
-                // Reading until the end: drop what came after the end offsets seen at start.
-                records.removeAll { record in (ends[record.topic]?[record.partition]).map { record.offset >= $0 } ?? false }
-            }
+            let records = trimmedToEnds(taken)
             advanceOffsets(past: records)
             // An empty batch is a heartbeat: the driver checks for checkpoints and stops on it.
             guard !records.isEmpty || ends == nil else { continue }
@@ -238,11 +254,14 @@ extension KafkaSourceReader {
         var watermarks: [Int64] = []
         timestamps.reserveCapacity(records.count)
         watermarks.reserveCapacity(records.count)
-        for record in records {
-            let timestamp = record.timestamp ?? now
-            watermarks.append(tracker!.watermark)
-            timestamps.append(timestamp)
-            tracker!.observe(timestamp: timestamp, partition: partitionIndex[record.topic]?[record.partition] ?? 0, now: now)
+        Self.forEachRun(in: records) { topic, partition, run in
+            let index = partitionIndex[topic]?[partition] ?? 0
+            for record in records[run] {
+                let timestamp = record.timestamp ?? now
+                watermarks.append(tracker!.watermark)
+                timestamps.append(timestamp)
+                tracker!.observe(timestamp: timestamp, partition: index, now: now)
+            }
         }
         let end = tracker!.tick(now: now)
         return RecordBatch(values: records, timestamps: timestamps, watermarks: watermarks, endWatermark: end)

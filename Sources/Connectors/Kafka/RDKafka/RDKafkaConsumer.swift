@@ -7,7 +7,7 @@ import Stream
 ///
 /// `@unchecked Sendable` is safe: the handle and its consumer queue are thread-safe (librdkafka),
 /// and the pointers never change.
-final class RDKafkaConsumer: @unchecked Sendable {
+final class RDKafkaConsumer: RDKafkaClient, @unchecked Sendable {
     /// `RD_KAFKA_OFFSET_BEGINNING`: the oldest offset the partition still has.
     static let beginning: Int64 = -2
     /// `RD_KAFKA_OFFSET_END`: only records produced from now on.
@@ -30,41 +30,6 @@ final class RDKafkaConsumer: @unchecked Sendable {
         rd_kafka_consumer_close(handle.pointer)
     }
 
-    /// The partitions of `topic`, from the cluster's metadata.
-    func partitions(of topic: String, timeout: Duration = .seconds(10)) throws -> [Int32] {
-        guard let handle = rd_kafka_topic_new(self.handle.pointer, topic, nil) else {
-            throw KafkaError(action: "looking up topic \(topic)", message: "librdkafka refused the topic name")
-        }
-        defer { rd_kafka_topic_destroy(handle) }
-        var metadata: UnsafePointer<rd_kafka_metadata>?
-        let error = rd_kafka_metadata(self.handle.pointer, 0, handle, &metadata, Int32(timeout.milliseconds))
-        guard error == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else { throw KafkaError(error, action: "reading metadata of \(topic)") }
-        defer { rd_kafka_metadata_destroy(metadata) }
-        guard metadata.pointee.topic_cnt == 1, let entry = metadata.pointee.topics?.pointee else {
-            throw KafkaError(action: "reading metadata of \(topic)", message: "no such topic")
-        }
-        guard entry.err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(entry.err, action: "reading metadata of \(topic)") }
-        return (0..<Int(entry.partition_cnt)).map { entry.partitions[$0].id }.sorted()
-    }
-
-    /// The offset the next record produced to the partition will get (its high watermark).
-    func endOffset(topic: String, partition: Int32, timeout: Duration = .seconds(10)) throws -> Int64 {
-        try watermarkOffsets(topic: topic, partition: partition, timeout: timeout).high
-    }
-
-    /// The offset of the oldest record the partition still holds (its low watermark).
-    func startOffset(topic: String, partition: Int32, timeout: Duration = .seconds(10)) throws -> Int64 {
-        try watermarkOffsets(topic: topic, partition: partition, timeout: timeout).low
-    }
-
-    private func watermarkOffsets(topic: String, partition: Int32, timeout: Duration) throws -> (low: Int64, high: Int64) {
-        var low: Int64 = 0
-        var high: Int64 = 0
-        let error = rd_kafka_query_watermark_offsets(handle.pointer, topic, partition, &low, &high, Int32(timeout.milliseconds))
-        guard error == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(error, action: "reading the offsets of \(topic)[\(partition)]") }
-        return (low, high)
-    }
-
     /// Reads exactly these partitions, each from its offset (or ``beginning``/``end``).
     func assign(_ partitions: [(topic: String, partition: Int32, offset: Int64)]) throws {
         let list = rd_kafka_topic_partition_list_new(Int32(partitions.count))
@@ -76,6 +41,11 @@ final class RDKafkaConsumer: @unchecked Sendable {
         if error != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(error, action: "assigning partitions") }
     }
 
+    /// Makes a `poll` blocked on another thread return now (with what it has so far).
+    func wake() {
+        rd_kafka_queue_yield(queue)
+    }
+
     /// Up to `max` records, waiting at most `timeout` for the first. Errors librdkafka reports
     /// on the queue (a broker down, say) are returned beside the records: most are transient.
     func poll(max: Int, timeout: Duration) -> (records: [KafkaRecord], errors: [KafkaError]) {
@@ -85,6 +55,7 @@ final class RDKafkaConsumer: @unchecked Sendable {
         guard count > 0 else { return ([], []) }
         var records: [KafkaRecord] = []
         var errors: [KafkaError] = []
+        var topics = TopicNames()
         records.reserveCapacity(count)
         for index in 0..<count {
             guard let message = messages[index] else { continue }
@@ -97,14 +68,29 @@ final class RDKafkaConsumer: @unchecked Sendable {
                 }
                 continue
             }
-            records.append(Self.record(message))
+            records.append(Self.record(message, topics: &topics))
         }
         return (records, errors)
     }
 
-    private static func record(_ message: UnsafeMutablePointer<rd_kafka_message_t>) -> KafkaRecord {
+    /// The last topic handle's name, so a batch makes one `String` per run of a topic, not per record.
+    private struct TopicNames {
+        var handle: OpaquePointer?
+        var name = ""
+
+        mutating func name(of handle: OpaquePointer?) -> String {
+            guard let handle else { return "" }
+            if handle != self.handle {
+                self.handle = handle
+                name = String(cString: rd_kafka_topic_name(handle))
+            }
+            return name
+        }
+    }
+
+    private static func record(_ message: UnsafeMutablePointer<rd_kafka_message_t>, topics: inout TopicNames) -> KafkaRecord {
         let pointee = message.pointee
-        let topic = pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
+        let topic = topics.name(of: pointee.rkt)
         let key = pointee.key.map { Array(UnsafeRawBufferPointer(start: $0, count: pointee.key_len)) }
         let value = pointee.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: pointee.len)) }
         var type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE

@@ -4,28 +4,53 @@ import Foundation
 import Synchronization
 
 /// What librdkafka reported about produced messages, buffered as its callback delivers it (on
-/// the producer's poll thread) and read by the producer's users.
-final class DeliveryReports: Sendable {
-    struct State {
-        var delivered = 0
-        var failures: [KafkaError] = []
+/// the producer's poll thread) and read by the producer's users. A producer whose queue is full
+/// waits here for the next report instead of sleeping a fixed time.
+///
+/// `@unchecked Sendable` is safe: every field is read and written with `condition` locked.
+final class DeliveryReports: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var deliveredCount = 0
+    private var reported = 0
+    private var failures: [KafkaError] = []
+    private var waiters = 0
+
+    func record(_ error: rd_kafka_resp_err_t, topic: @autoclosure () -> String) {
+        condition.lock()
+        defer { condition.unlock() }
+        reported += 1
+        if error == RD_KAFKA_RESP_ERR_NO_ERROR {
+            deliveredCount += 1
+        } else {
+            failures.append(KafkaError(error, action: "delivering to \(topic())"))
+        }
+        if waiters > 0 { condition.broadcast() }
     }
 
-    let state = Mutex(State())
-
-    func record(_ error: rd_kafka_resp_err_t, topic: String) {
-        state.withLock { state in
-            if error == RD_KAFKA_RESP_ERR_NO_ERROR {
-                state.delivered += 1
-            } else {
-                state.failures.append(KafkaError(error, action: "delivering to \(topic)"))
-            }
-        }
+    /// Waits until a report arrives after this call (a message left librdkafka's queue), or `timeout`.
+    func waitForNext(timeout: Duration) {
+        condition.lock()
+        defer { condition.unlock() }
+        let seen = reported
+        let deadline = Date(timeIntervalSinceNow: Double(timeout.milliseconds) / 1000)
+        waiters += 1
+        while reported == seen, condition.wait(until: deadline) {}
+        waiters -= 1
     }
 
     /// Removes and returns the failures reported so far.
-    func takeFailures() -> [KafkaError] { state.withLock { state in defer { state.failures = [] }; return state.failures } }
-    var delivered: Int { state.withLock { $0.delivered } }
+    func takeFailures() -> [KafkaError] {
+        condition.lock()
+        defer { condition.unlock() }
+        defer { failures = [] }
+        return failures
+    }
+
+    var delivered: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return deliveredCount
+    }
 }
 
 /// librdkafka's producer: messages are queued in librdkafka and sent in the background; a
@@ -33,7 +58,7 @@ final class DeliveryReports: Sendable {
 ///
 /// `@unchecked Sendable` is safe: the handle is thread-safe, the reports are behind a mutex,
 /// and the poll thread is started once and stopped in `deinit` (its flag is atomic).
-final class RDKafkaProducer: @unchecked Sendable {
+final class RDKafkaProducer: RDKafkaClient, @unchecked Sendable {
     let handle: RDKafkaHandle
     let reports: DeliveryReports
     private let stopping = StopFlag()
@@ -47,8 +72,8 @@ final class RDKafkaProducer: @unchecked Sendable {
             rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(reports).toOpaque())
             rd_kafka_conf_set_dr_msg_cb(conf, { _, message, opaque in
                 guard let message, let opaque else { return }
-                let topic = message.pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "?"
-                Unmanaged<DeliveryReports>.fromOpaque(opaque).takeUnretainedValue().record(message.pointee.err, topic: topic)
+                Unmanaged<DeliveryReports>.fromOpaque(opaque).takeUnretainedValue()
+                    .record(message.pointee.err, topic: message.pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "?")
             })
         }
         handle = try RDKafkaHandle(.producer, config: config, owner: reports)
@@ -66,21 +91,10 @@ final class RDKafkaProducer: @unchecked Sendable {
         stopped.wait()
     }
 
-    /// Queues one message; waits (polling) while librdkafka's queue is full: back-pressure.
-    /// `headers` is called with librdkafka's header list to fill, if given (librdkafka copies
-    /// what is added, so it may point at temporary memory).
+    /// Queues one message; while librdkafka's queue is full, waits for deliveries to make room:
+    /// back-pressure. librdkafka copies the key, value and headers.
     func produce(topic: String, partition: Int32? = nil, key: [UInt8]?, value: [UInt8]?,
-                 headers: [(String, [UInt8])] = [], timestamp: Int64? = nil) throws {
-        try produce(topic: topic, partition: partition, key: key, value: value, timestamp: timestamp,
-                    headers: headers.isEmpty ? nil : { list in
-                        for (name, bytes) in headers {
-                            _ = bytes.withUnsafeBytes { rd_kafka_header_add(list, name, -1, $0.baseAddress, $0.count) }
-                        }
-                    })
-    }
-
-    func produce(topic: String, partition: Int32?, key: [UInt8]?, value: [UInt8]?, timestamp: Int64?,
-                 headers: ((OpaquePointer?) -> Void)?) throws {
+                 headers: [KafkaRecord.Header] = [], timestamp: Int64? = nil) throws {
         while true {
             let error = Self.produceOnce(handle.pointer, topic: topic, partition: partition, key: key, value: value,
                                          timestamp: timestamp, headers: headers)
@@ -88,14 +102,14 @@ final class RDKafkaProducer: @unchecked Sendable {
             let code = rd_kafka_error_code(error)
             rd_kafka_error_destroy(error)
             guard code == RD_KAFKA_RESP_ERR__QUEUE_FULL else { throw KafkaError(code, action: "producing to \(topic)") }
-            rd_kafka_poll(handle.pointer, 10)
+            reports.waitForNext(timeout: .milliseconds(10))
         }
     }
 
     /// One `rd_kafka_produceva` call; its arguments live on the stack (no allocation per message
     /// beyond librdkafka's own copy).
     private static func produceOnce(_ handle: OpaquePointer, topic: String, partition: Int32?, key: [UInt8]?, value: [UInt8]?,
-                                    timestamp: Int64?, headers: ((OpaquePointer?) -> Void)?) -> OpaquePointer? {
+                                    timestamp: Int64?, headers: [KafkaRecord.Header]) -> OpaquePointer? {
         topic.withCString { topicName in
             withOptionalBytes(key) { keyBytes in
                 withOptionalBytes(value) { valueBytes in
@@ -125,9 +139,11 @@ final class RDKafkaProducer: @unchecked Sendable {
                         }
                         if let timestamp { add(RD_KAFKA_VTYPE_TIMESTAMP) { $0.u.i64 = timestamp } }
                         var list: OpaquePointer?
-                        if let headers {
-                            list = rd_kafka_headers_new(2)
-                            headers(list)
+                        if !headers.isEmpty {
+                            list = rd_kafka_headers_new(headers.count)
+                            for header in headers {
+                                _ = header.value.withUnsafeBytes { rd_kafka_header_add(list, header.name, -1, $0.baseAddress, $0.count) }
+                            }
                             add(RD_KAFKA_VTYPE_HEADERS) { $0.u.headers = list }
                         }
                         let error = rd_kafka_produceva(handle, args.baseAddress, count)
