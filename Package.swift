@@ -47,7 +47,11 @@ let package = Package(
         .target(name: "Operators", dependencies: ["Stream"], swiftSettings: settings),
         .target(
             name: "Connectors",
-            dependencies: ["Stream", "CRdKafka", .product(name: "DequeModule", package: "swift-collections")],
+            dependencies: [
+                "Stream", "CRdKafka",
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: settings
         ),
         .target(name: "StreamTesting", dependencies: ["Stream"], swiftSettings: settings),

@@ -4,7 +4,9 @@ import CRdKafka
 /// 127.0.0.1, no server to install. For tests and demos (`stream-job dev-broker`).
 ///
 /// Known limits (librdkafka 2.0.2): each partition keeps only about its newest 5 MiB; a member
-/// joining a running group waits about `session.timeout.ms` − 1 s; offset commits during a
+/// joining a running group waits about `session.timeout.ms` − 1 s, and a new group's first join
+/// waits 3 s, so `session.timeout.ms` must be above 3000 or members time out while they wait
+/// (6000 works); an idle consumer beside a producer slows its acknowledgements; offset commits during a
 /// rebalance are refused; topics are created here, not by an admin call; an empty fetch waits
 /// the full `fetch.wait.max.ms`; transactions are accepted but do not change what a
 /// read-committed consumer sees.

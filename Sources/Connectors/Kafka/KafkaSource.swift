@@ -2,6 +2,7 @@ import DequeModule
 import Foundation
 public import Stream
 import Synchronization
+import Logging
 
 extension Source where Value == KafkaRecord {
     /// Every partition of `topics` on the cluster at `bootstrapServers`, as ``KafkaRecord``s in
@@ -9,6 +10,13 @@ extension Source where Value == KafkaRecord {
     /// restored job goes on from there (not from the consumer group's committed offsets).
     /// `properties` are passed to librdkafka by name (TLS, SASL, tuning). With `untilEnd`, the
     /// source ends once it has read every record that was in the partitions when it started.
+    ///
+    /// With `group`, the source is a member of that consumer group, which shares the topics'
+    /// partitions among the job's instances (each with its own checkpoint directory). Offsets are
+    /// still checkpointed, and committed to the group once each checkpoint is durable; a partition
+    /// that moves starts from the group's committed offset (or this instance's checkpoint, if
+    /// further). Records read but not yet checkpointed when a partition moves are read again by
+    /// its new owner: across rebalances the input is at least once.
     ///
     /// With `watermark`, records get their Kafka timestamp as event time and the source makes
     /// the watermarks: each partition's is its largest timestamp minus the allowed disorder,
@@ -20,12 +28,12 @@ extension Source where Value == KafkaRecord {
     ///                             watermark: .boundedOutOfOrderness(.seconds(5)).idle(after: .seconds(30))))
     ///     .map { String(decoding: $0.value ?? [], as: UTF8.self) }
     /// ```
-    public static func kafka(_ topics: [String], bootstrapServers: String, properties: [String: String] = [:],
+    public static func kafka(_ topics: [String], bootstrapServers: String, group: String? = nil, properties: [String: String] = [:],
                              watermark: WatermarkStrategy? = nil, untilEnd: Bool = false, maxBatch: Int = 8192) -> Source<KafkaRecord> {
         Source("Kafka topics \(topics.joined(separator: ", ")) at \(bootstrapServers)", providesEventTime: watermark != nil) { context in
             var all = properties
             all["bootstrap.servers"] = bootstrapServers
-            return try KafkaSourceReader(topics: topics, properties: all, watermark: watermark, untilEnd: untilEnd,
+            return try KafkaSourceReader(topics: topics, group: group, properties: all, watermark: watermark, untilEnd: untilEnd,
                                          maxBatch: max(1, maxBatch), context: context)
         }
     }
@@ -99,8 +107,13 @@ final class KafkaSourceReader: SourceReader, @unchecked Sendable {
     private var offsets = KafkaOffsets()
     /// Per-partition watermarks, when the source makes event time.
     private var tracker: WatermarkTracker?
+    /// Each partition's largest timestamp in the restored checkpoint, for when it is assigned.
+    private var savedMaxima: [String: [Int32: Int64]] = [:]
     /// The tracker's number for each partition.
     private var partitionIndex: [String: [Int32: Int]] = [:]
+    /// In a consumer group: the group's changes to this member, and the partitions it holds now.
+    private var membership: GroupMembership?
+    private var owned: Set<TopicPartition>?
     /// Where each partition's input ends, when reading until the end.
     private let ends: [String: [Int32: Int64]]?
     private let queue = KafkaBatchQueue()
@@ -110,45 +123,52 @@ final class KafkaSourceReader: SourceReader, @unchecked Sendable {
     private let room = DispatchSemaphore(value: 0)
     private let threadDone = DispatchSemaphore(value: 0)
 
-    init(topics: [String], properties: [String: String], watermark: WatermarkStrategy?, untilEnd: Bool, maxBatch: Int,
+    init(topics: [String], group: String?, properties: [String: String], watermark: WatermarkStrategy?, untilEnd: Bool, maxBatch: Int,
          context: SourceContext) throws {
         self.context = context
+        let saved = try context.restoredPosition.map { text -> KafkaPosition in
+            guard let parsed = KafkaPosition(text) else {
+                throw StreamError(.stateful, step: context.stepID, action: "restore", position: text, message: "not a Kafka position")
+            }
+            return parsed
+        }
+        if let watermark {
+            tracker = WatermarkTracker(strategy: watermark, restoring: [:], watermark: saved?.watermark ?? EventTime.beginning, now: context.run.now())
+            savedMaxima = saved?.maxTimestamps ?? [:]
+        }
         do {
-            consumer = try RDKafkaConsumer(properties: properties)
-            let saved = try context.restoredPosition.map { text -> KafkaPosition in
-                guard let parsed = KafkaPosition(text) else {
-                    throw StreamError(.stateful, step: context.stepID, action: "restore", position: text, message: "not a Kafka position")
+            if let group {
+                guard !untilEnd else {
+                    throw StreamError(.invalidJob, step: context.stepID, action: "configure",
+                                      message: "a consumer group's partitions can move between instances, so 'untilEnd' cannot be used with 'group'")
                 }
-                return parsed
-            }
-            let restored = saved?.offsets
-            var assignment: [(topic: String, partition: Int32, offset: Int64)] = []
-            var ends: [String: [Int32: Int64]] = [:]
-            for topic in topics {
-                let partitions = try consumer.partitions(of: topic)
-                guard !partitions.isEmpty else { throw KafkaError(action: "reading metadata of \(topic)", message: "the topic has no partitions (does it exist?)") }
-                for partition in partitions {
-                    let start = restored?.next[topic]?[partition]
-                    assignment.append((topic, partition, start ?? RDKafkaConsumer.beginning))
-                    if let start { offsets.next[topic, default: [:]][partition] = start }
-                    if untilEnd { ends[topic, default: [:]][partition] = try consumer.endOffset(topic: topic, partition: partition) }
+                let restored = saved?.offsets.next ?? [:]
+                // A partition comes back where this instance got to with it (as far as it read, or
+                // as its checkpoint says), unless another member has since committed further.
+                let membership = GroupMembership { partition, committed, reached in
+                    (reached ?? restored[partition.topic]?[partition.partition]).map { max($0, committed ?? $0) }
                 }
-            }
-            self.ends = untilEnd ? ends : nil
-            for (index, entry) in assignment.enumerated() { partitionIndex[entry.topic, default: [:]][entry.partition] = index }
-            if let watermark {
-                let now = context.run.now()
-                if let saved, let savedWatermark = saved.watermark {
-                    var maxima: [Int: Int64] = [:]
-                    for entry in assignment { maxima[partitionIndex[entry.topic]![entry.partition]!] = saved.maxTimestamps[entry.topic]?[entry.partition] ?? .min }
-                    tracker = WatermarkTracker(strategy: watermark, restoring: maxima, watermark: savedWatermark, now: now)
-                } else {
-                    var fresh = WatermarkTracker(strategy: watermark)
-                    for index in assignment.indices { fresh.register(partition: index, now: now) }
-                    tracker = fresh
+                self.membership = membership
+                owned = []
+                ends = nil
+                consumer = try RDKafkaConsumer(properties: properties.merging(["group.id": group]) { _, new in new }, group: membership)
+                try consumer.subscribe(topics)
+            } else {
+                consumer = try RDKafkaConsumer(properties: properties)
+                var assignment: [TopicPartition: Int64] = [:]
+                var ends: [String: [Int32: Int64]] = [:]
+                for topic in topics {
+                    let partitions = try consumer.partitions(of: topic)
+                    guard !partitions.isEmpty else { throw KafkaError(action: "reading metadata of \(topic)", message: "the topic has no partitions (does it exist?)") }
+                    for partition in partitions {
+                        assignment[TopicPartition(topic: topic, partition: partition)] = saved?.offsets.next[topic]?[partition] ?? RDKafkaConsumer.beginning
+                        if untilEnd { ends[topic, default: [:]][partition] = try consumer.endOffset(topic: topic, partition: partition) }
+                    }
                 }
+                self.ends = untilEnd ? ends : nil
+                take(.assigned(assignment))
+                try consumer.assign(assignment.map { ($0.key.topic, $0.key.partition, $0.value) })
             }
-            try consumer.assign(assignment)
         } catch let error as KafkaError {
             throw StreamError(.io, step: context.stepID, action: "connect", position: properties["bootstrap.servers"], message: "\(error)")
         }
@@ -192,7 +212,9 @@ final class KafkaSourceReader: SourceReader, @unchecked Sendable {
     /// Moves each partition's next offset past `records`.
     private func advanceOffsets(past records: [KafkaRecord]) {
         Self.forEachRun(in: records) { topic, partition, run in
-            offsets.next[topic, default: [:]][partition] = records[run.upperBound - 1].offset + 1
+            let next = records[run.upperBound - 1].offset + 1
+            offsets.next[topic, default: [:]][partition] = next
+            membership?.reached(next, in: TopicPartition(topic: topic, partition: partition))
         }
     }
 
@@ -205,6 +227,57 @@ final class KafkaSourceReader: SourceReader, @unchecked Sendable {
         }
         guard pastEnd else { return records }
         return records.filter { record in (ends[record.topic]?[record.partition]).map { record.offset < $0 } ?? true }
+    }
+
+    /// Follows a change of the partitions this reader holds: their offsets and watermarks.
+    private func take(_ change: GroupChange) {
+        let now = context.run.now()
+        switch change {
+        case .assigned(let starts):
+            for (partition, start) in starts.sorted(by: { ($0.key.topic, $0.key.partition) < ($1.key.topic, $1.key.partition) }) {
+                owned?.insert(partition)
+                if start >= 0 { offsets.next[partition.topic, default: [:]][partition.partition] = start }
+                let index = partitionIndex[partition.topic]?[partition.partition] ?? partitionIndex.values.reduce(0) { $0 + $1.count }
+                partitionIndex[partition.topic, default: [:]][partition.partition] = index
+                tracker?.register(partition: index, maxTimestamp: savedMaxima[partition.topic]?[partition.partition] ?? .min, now: now)
+            }
+        case .revoked(let partitions):
+            for partition in partitions {
+                owned?.remove(partition)
+                offsets.next[partition.topic]?[partition.partition] = nil
+                if let index = partitionIndex[partition.topic]?[partition.partition] { tracker?.remove(partition: index) }
+            }
+        }
+    }
+
+    /// `records` without those of partitions the group has since given to another member (they
+    /// were fetched before the change; that member reads them from the group's offsets).
+    private func ownedOnly(_ records: [KafkaRecord]) -> [KafkaRecord] {
+        guard let owned else { return records }
+        var foreign = false
+        Self.forEachRun(in: records) { topic, partition, _ in
+            if !owned.contains(TopicPartition(topic: topic, partition: partition)) { foreign = true }
+        }
+        guard foreign else { return records }
+        return records.filter { owned.contains(TopicPartition(topic: $0.topic, partition: $0.partition)) }
+    }
+
+    /// In a consumer group, commits the checkpoint's offsets to the group once it is durable, so a
+    /// member that takes a partition over starts where this one's checkpoint ended.
+    func checkpoint(_ barrier: CheckpointBarrier) {
+        guard membership != nil else { return }
+        var commit: [TopicPartition: Int64] = [:]
+        for (topic, partitions) in offsets.next {
+            for (partition, offset) in partitions { commit[TopicPartition(topic: topic, partition: partition)] = offset }
+        }
+        barrier.onCommit { [consumer, commit, step = context.stepID] in
+            do {
+                try consumer.commit(commit)
+            } catch {
+                // Refused during a rebalance, say: the next checkpoint commits again.
+                Logger(label: "stream.kafka").warning("\(step): the group's offsets were not committed: \(error)")
+            }
+        }
     }
 
     var position: String? {
@@ -236,7 +309,8 @@ final class KafkaSourceReader: SourceReader, @unchecked Sendable {
             }
             guard let taken else { continue }
             room.signal()
-            let records = trimmedToEnds(taken)
+            if let membership { for change in membership.takeChanges() { take(change) } }
+            let records = trimmedToEnds(ownedOnly(taken))
             advanceOffsets(past: records)
             // An empty batch is a heartbeat: the driver checks for checkpoints and stops on it.
             guard !records.isEmpty || ends == nil else { continue }

@@ -11,6 +11,8 @@ struct SourceDriver: Sendable {
     /// Reads one batch and pushes it through the steps; nil at the end of input.
     let pump: @Sendable () async throws -> Int?
     let position: @Sendable () -> String?
+    /// Tells the reader its position went into this checkpoint.
+    let positionTaken: @Sendable (CheckpointBarrier) -> Void
     let finish: @Sendable () async throws -> Void
     let checkpoint: @Sendable (CheckpointBarrier) async throws -> Void
 }
@@ -71,6 +73,7 @@ struct JobDriver {
                 positions[source.id] = SourceDriver.finished
             } else if let position = source.position() {
                 positions[source.id] = position
+                source.positionTaken(barrier)
             } else if started.contains(source.id) {
                 throw StreamError(.invalidJob, step: source.id, action: "checkpoint",
                                   message: "this source cannot say where it is, so the job cannot be checkpointed; run it without checkpoints")

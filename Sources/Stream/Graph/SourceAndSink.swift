@@ -9,10 +9,15 @@ public protocol SourceReader<Value>: AnyObject, Sendable {
     func next() async throws -> RecordBatch<Value>?
     /// Where the source is after the last batch `next()` returned; nil if it cannot resume.
     var position: String? { get }
+    /// Called once `position` has been read for a checkpoint: a reader that tells an outside
+    /// system how far it got (a Kafka consumer group's offsets, say) registers that here with
+    /// ``CheckpointBarrier/onCommit(_:)``, to run once the checkpoint is durable.
+    func checkpoint(_ barrier: CheckpointBarrier)
 }
 
 extension SourceReader {
     public var position: String? { nil }
+    public func checkpoint(_ barrier: CheckpointBarrier) {}
 }
 
 /// Writes batches of records for a sink step. Called from one task at a time, in order.

@@ -119,6 +119,7 @@ extension Job {
                         return batch.count
                     },
                     position: { reader.position },
+                    positionTaken: { reader.checkpoint($0) },
                     finish: downstream.finish,
                     checkpoint: downstream.checkpoint)
             }

@@ -36,9 +36,15 @@ public struct WatermarkTracker: Sendable, Hashable {
     /// Each partition's largest timestamp so far (`Int64.min` for none), to checkpoint.
     public var maxTimestamps: [Int: Int64] { partitions.mapValues(\.maxTimestamp) }
 
-    /// Declares a partition before it has records, so it holds the watermark back from the start.
-    public mutating func register(partition: Int, now: Int64) {
-        if partitions[partition] == nil { partitions[partition] = Partition(lastActivity: now) }
+    /// Declares a partition before it has records, so it holds the watermark back from the start;
+    /// `maxTimestamp` is the largest timestamp it had, when it comes back from a checkpoint.
+    public mutating func register(partition: Int, maxTimestamp: Int64 = .min, now: Int64) {
+        if partitions[partition] == nil { partitions[partition] = Partition(maxTimestamp: maxTimestamp, lastActivity: now) }
+    }
+
+    /// Forgets a partition (it went to another reader): it no longer holds the watermark back.
+    public mutating func remove(partition: Int) {
+        partitions[partition] = nil
     }
 
     /// Takes one record's timestamp into account; returns the new watermark.

@@ -1,9 +1,10 @@
 import CRdKafka
 import Stream
 
-/// librdkafka's consumer, reading partitions it is assigned from given offsets (the engine keeps
-/// offsets in its checkpoints, not in the group). `poll` blocks: call it from a dedicated
-/// thread, never from the cooperative pool.
+/// librdkafka's consumer: either reading partitions it is assigned from given offsets (the engine
+/// keeps offsets in its checkpoints, not in the group), or a member of a consumer group that
+/// assigns it partitions (`group`). `poll` blocks: call it from a dedicated thread, never from
+/// the cooperative pool.
 ///
 /// `@unchecked Sendable` is safe: the handle and its consumer queue are thread-safe (librdkafka),
 /// and the pointers never change.
@@ -16,13 +17,48 @@ final class RDKafkaConsumer: RDKafkaClient, @unchecked Sendable {
     let handle: RDKafkaHandle
     private let queue: OpaquePointer
 
-    init(properties: [String: String]) throws {
-        // Offsets live in the engine's checkpoints; the group's are neither read nor written.
+    /// A consumer with librdkafka `properties`. With `group`, it takes part in `group.id`'s
+    /// rebalances (call ``subscribe(_:)``); the group's committed offsets are read when partitions
+    /// are assigned and written only by ``commit(_:)``, never automatically.
+    init(properties: [String: String], group: GroupMembership? = nil) throws {
         let defaults = ["group.id": "stream-engine", "enable.auto.commit": "false", "enable.auto.offset.store": "false",
                         "auto.offset.reset": "earliest"]
         let properties = properties.merging(defaults) { given, _ in given }
-        handle = try RDKafkaHandle(.consumer, config: try RDKafkaConfig(properties))
+        let config = try RDKafkaConfig(properties)
+        if let group {
+            config.withPointer { conf in
+                rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(group).toOpaque())
+                rd_kafka_conf_set_rebalance_cb(conf) { handle, error, list, opaque in
+                    guard let handle, let list, let opaque else { return }
+                    Unmanaged<GroupMembership>.fromOpaque(opaque).takeUnretainedValue().rebalance(handle, error, list)
+                }
+            }
+        }
+        handle = try RDKafkaHandle(.consumer, config: config, owner: group)
         queue = rd_kafka_queue_get_consumer(handle.pointer)
+    }
+
+    /// Joins the group for `topics`; partitions come through the group's rebalances.
+    func subscribe(_ topics: [String]) throws {
+        let list = rd_kafka_topic_partition_list_new(Int32(topics.count))
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        // -1 is RD_KAFKA_PARTITION_UA (every partition), which Swift does not import.
+        for topic in topics { rd_kafka_topic_partition_list_add(list, topic, -1) }
+        let error = rd_kafka_subscribe(handle.pointer, list)
+        if error != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(error, action: "subscribing to \(topics.joined(separator: ", "))") }
+    }
+
+    /// Writes `offsets` (each partition's next offset) as the group's committed offsets, waiting
+    /// for the answer. Refused during a rebalance: the caller tries again at the next checkpoint.
+    func commit(_ offsets: [TopicPartition: Int64]) throws {
+        guard !offsets.isEmpty else { return }
+        let list = rd_kafka_topic_partition_list_new(Int32(offsets.count))
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        for (partition, offset) in offsets {
+            rd_kafka_topic_partition_list_add(list, partition.topic, partition.partition)?.pointee.offset = offset
+        }
+        let error = rd_kafka_commit(handle.pointer, list, 0)
+        if error != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(error, action: "committing the group's offsets") }
     }
 
     deinit {
