@@ -19,6 +19,7 @@ public final class CheckpointBarrier: Sendable {
     struct Contents {
         var states: [String: @Sendable () throws -> [UInt8]] = [:]
         var commits: [@Sendable () throws -> Void] = []
+        var aborts: [@Sendable () -> Void] = []
         var watermark = EventTime.beginning
     }
 
@@ -43,6 +44,12 @@ public final class CheckpointBarrier: Sendable {
         contents.withLock { $0.commits.append(commit) }
     }
 
+    /// Runs `abort` if this checkpoint fails to be written: its commits will not run, and what a
+    /// sink staged for it is to be committed by the next checkpoint that succeeds.
+    public func onAbort(_ abort: @escaping @Sendable () -> Void) {
+        contents.withLock { $0.aborts.append(abort) }
+    }
+
     /// Notes an event-time watermark, for the manifest (the largest is kept).
     public func note(watermark: Int64) {
         contents.withLock { $0.watermark = max($0.watermark, watermark) }
@@ -53,5 +60,6 @@ public final class CheckpointBarrier: Sendable {
         try contents.withLock { $0.states }.mapValues { try $0() }
     }
     var commits: [@Sendable () throws -> Void] { contents.withLock { $0.commits } }
+    var aborts: [@Sendable () -> Void] { contents.withLock { $0.aborts } }
     var watermark: Int64 { contents.withLock { $0.watermark } }
 }

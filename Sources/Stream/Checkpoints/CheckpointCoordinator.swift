@@ -59,6 +59,7 @@ final class CheckpointCoordinator: Sendable {
                 logger.debug("checkpoint chk-\(manifest.id) written: \(written.bytes) bytes of state in \(written.duration)")
                 return .success(written)
             } catch {
+                for abort in barrier.aborts { abort() }
                 let failed = CheckpointReport(id: barrier.id, bytes: 0, duration: ContinuousClock.now - started, createdAt: now, error: "\(error)")
                 report(failed)
                 logger.error("checkpoint chk-\(barrier.id) failed (the next one will retry): \(error)")
