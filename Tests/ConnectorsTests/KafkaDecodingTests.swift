@@ -80,4 +80,31 @@ struct JSONClick: Codable, Sendable, Equatable {
         _ = try? await running.value
         #expect(Set(sink.values) == Set((0..<1_500).map(String.init)))
     }
+
+    @Test func requestErrorsFromTheBrokerLoseNothingAndDoubleNothing() async throws {
+        let kafka = try EmbeddedKafka(topics: ["events": 2, "copied": 2])
+        let producer = try KafkaProducer(bootstrapServers: kafka.bootstrapServers, properties: ["linger.ms": "1"])
+        // The producer's first requests fail (it retries them) …
+        kafka.failNext(.produce, count: 4, with: .notEnoughReplicas)
+        for index in 0..<1_000 { try producer.send(topic: "events", partition: Int32(index % 2), key: nil, value: Array(String(index).utf8)) }
+        try producer.flush()
+        // … then the job's fetches and its sink's produce requests fail for a while.
+        kafka.failNext(.fetch, count: 6, with: .notLeaderForPartition)
+        kafka.failNext(.produce, count: 6, with: .requestTimedOut)
+        let job = Job("request-errors")
+        job.source("events", .kafkaText(["events"], bootstrapServers: kafka.bootstrapServers, properties: ["fetch.wait.max.ms": "10"], untilEnd: true))
+            .sink("out", .kafka("copied", bootstrapServers: kafka.bootstrapServers, properties: ["linger.ms": "1"],
+                                key: { _ in nil }, value: { Array($0.utf8) }))
+        let summary = try await job.run(on: Runtime(workers: 1))
+        #expect(summary.recordsRead == 1_000)
+        let consumer = try RDKafkaConsumer(properties: ["bootstrap.servers": kafka.bootstrapServers, "fetch.wait.max.ms": "10"])
+        try consumer.assign([("copied", 0, RDKafkaConsumer.beginning), ("copied", 1, RDKafkaConsumer.beginning)])
+        var copied: [String] = []
+        for _ in 0..<200 where copied.count < 1_000 {
+            copied += consumer.poll(max: 500, timeout: .milliseconds(50)).records.map { String(decoding: $0.value ?? [], as: UTF8.self) }
+        }
+        // The idempotent producer keeps retried batches from being written twice.
+        #expect(copied.count == 1_000)
+        #expect(Set(copied) == Set((0..<1_000).map(String.init)))
+    }
 }

@@ -44,6 +44,40 @@ public final class EmbeddedKafka: @unchecked Sendable {
         if error != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(error, action: "creating topic \(name)") }
     }
 
+    /// A kind of request the broker answers, for ``failNext(_:count:with:)``.
+    public enum Request: Int16, Sendable {
+        case produce = 0
+        case fetch = 1
+        case listOffsets = 2
+        case metadata = 3
+        case offsetCommit = 8
+    }
+
+    /// An error the broker can be made to answer with: each is one that clients retry.
+    public enum InjectedError: Sendable {
+        case notLeaderForPartition, leaderNotAvailable, requestTimedOut, notEnoughReplicas
+
+        var code: rd_kafka_resp_err_t {
+            switch self {
+            case .notLeaderForPartition: RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION
+            case .leaderNotAvailable: RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE
+            case .requestTimedOut: RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT
+            case .notEnoughReplicas: RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS
+            }
+        }
+    }
+
+    /// Makes the broker answer the next `count` requests of a kind with `error`, for
+    /// fault-injection tests.
+    ///
+    /// ```swift
+    /// kafka.failNext(.produce, count: 5, with: .notEnoughReplicas)
+    /// ```
+    public func failNext(_ request: Request, count: Int, with error: InjectedError) {
+        let errors = [rd_kafka_resp_err_t](repeating: error.code, count: count)
+        errors.withUnsafeBufferPointer { rd_kafka_mock_push_request_errors_array(cluster, request.rawValue, count, $0.baseAddress) }
+    }
+
     /// Takes broker `id` (1-based) down or brings it back, for fault-injection tests.
     public func setBroker(_ id: Int, up: Bool) throws {
         let error = up ? rd_kafka_mock_broker_set_up(cluster, Int32(id)) : rd_kafka_mock_broker_set_down(cluster, Int32(id))
