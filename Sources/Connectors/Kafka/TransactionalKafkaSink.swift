@@ -14,10 +14,10 @@ extension Sink {
     /// transaction lasts from one checkpoint until the next is durable: the job refuses to start
     /// otherwise. Writes after a checkpoint wait until its transaction is committed.
     ///
-    /// A crash after a checkpoint is durable but before its commit reaches the broker leaves that
-    /// transaction to be aborted by the next `initTransactions` (librdkafka cannot resume another
-    /// producer's transaction): such a restore is reported, naming the checkpoint to restore
-    /// from instead.
+    /// A crash after a checkpoint is durable but before its commit completes leaves that
+    /// transaction to be aborted by the next `initTransactions` (librdkafka cannot finish another
+    /// producer's transaction): such a checkpoint is never restored; `latest` falls back to the
+    /// one before and the job replays from there.
     ///
     /// ```swift
     /// counts.sink("counts-out", .kafka("counts", bootstrapServers: servers, transactionalID: "clickstream-counts",
@@ -41,12 +41,6 @@ extension Sink {
             try TransactionalKafkaWriter(topic: topic, properties: properties, context: context, producer: producer, key: key, value: value)
         }
     }
-}
-
-/// What a checkpoint records of a transactional Kafka sink: which checkpoint's transaction it
-/// sealed, so a restore can tell whether that transaction was committed.
-struct TransactionalKafkaState: Codable, Sendable, Equatable {
-    var checkpoint: Int
 }
 
 /// Where the sink's current transaction is.
@@ -73,9 +67,6 @@ final class TransactionalKafkaWriter<Value: Sendable>: SinkWriter, @unchecked Se
     private let phase = Mutex(TransactionPhase.committed)
     /// Resumed when a sealed transaction is committed or its checkpoint fails.
     private let settled = Mutex<CheckedContinuation<Void, Never>?>(nil)
-    /// Checkpoints that this sink knows were committed, from the commit hook (for the manifest's
-    /// next restore check).
-    private let committedMarkers: CommitMarkers
 
     init(topic: String, properties: [String: String], context: SinkContext, producer makeProducer: () throws -> any KafkaTransactionalProducer,
          key: @escaping @Sendable (Value) -> [UInt8]?, value: @escaping @Sendable (Value) -> [UInt8]) throws {
@@ -84,7 +75,7 @@ final class TransactionalKafkaWriter<Value: Sendable>: SinkWriter, @unchecked Se
         self.key = key
         self.value = value
         let options = context.run.options
-        guard let directory = options.checkpointDirectory else {
+        guard options.checkpointDirectory != nil else {
             throw StreamError(.invalidJob, step: step, action: "configure",
                               message: "a transactional Kafka sink commits at checkpoints: run the job with a checkpoint directory")
         }
@@ -92,11 +83,6 @@ final class TransactionalKafkaWriter<Value: Sendable>: SinkWriter, @unchecked Se
         guard timeout > options.checkpointInterval * 2 else {
             throw StreamError(.invalidJob, step: step, action: "configure",
                               message: "transaction.timeout.ms (\(timeout.milliseconds) ms) must exceed twice the checkpoint interval (\(options.checkpointInterval.milliseconds) ms): a transaction lasts until the next checkpoint is durable")
-        }
-        committedMarkers = CommitMarkers(directory: "\(directory)/\(context.run.job.name)", step: step)
-        if let saved = try context.run.registerState(TransactionalKafkaState.self, for: step), !committedMarkers.contains(saved.checkpoint) {
-            throw StreamError(.stateful, step: step, action: "restore", position: "chk-\(saved.checkpoint)",
-                              message: "this checkpoint's Kafka transaction may not have been committed before the job stopped, and librdkafka cannot finish it; restore the checkpoint before it instead")
         }
         do {
             producer = try makeProducer()
@@ -131,9 +117,12 @@ final class TransactionalKafkaWriter<Value: Sendable>: SinkWriter, @unchecked Se
         }
     }
 
+    /// Moves a sealed transaction on (committed, failed, or open again) and wakes the writer.
     private func settle(_ next: TransactionPhase) {
         let waiter = settled.withLock { waiting -> CheckedContinuation<Void, Never>? in
-            phase.withLock { $0 = next }
+            phase.withLock { phase in
+                if case .sealed = phase { phase = next }
+            }
             defer { waiting = nil }
             return waiting
         }
@@ -162,14 +151,15 @@ final class TransactionalKafkaWriter<Value: Sendable>: SinkWriter, @unchecked Se
         try await prepareToWrite()
         try transactional("flush") { try producer.flush(timeout: .seconds(30)) }
         phase.withLock { $0 = .sealed(barrier.id) }
-        barrier.store(TransactionalKafkaState(checkpoint: barrier.id), for: step)
+        barrier.commitsCannotBeRepeated()
         barrier.onCommit { [self] in
             do {
                 try producer.commitTransaction(timeout: .seconds(30))
-                committedMarkers.add(barrier.id)
                 settle(.committed)
             } catch {
+                // The checkpoint is then not restorable, and the job stops at its next write.
                 settle(.failed("\(error)"))
+                throw error
             }
         }
         barrier.onAbort { [self] in settle(.open) }
@@ -178,25 +168,4 @@ final class TransactionalKafkaWriter<Value: Sendable>: SinkWriter, @unchecked Se
     func close() async throws {
         try transactional("flush") { try producer.flush(timeout: .seconds(30)) }
     }
-}
-
-/// The checkpoints whose Kafka transaction this sink committed, one empty file each beside the
-/// checkpoints (`<job>/commits/<step>-<n>`): what a restore checks before trusting a checkpoint.
-struct CommitMarkers: Sendable {
-    let directory: String
-    let step: String
-
-    init(directory: String, step: String) {
-        self.directory = "\(directory)/commits"
-        self.step = step
-    }
-
-    private func path(_ checkpoint: Int) -> String { "\(directory)/\(step.replacingOccurrences(of: "/", with: "_"))-\(checkpoint)" }
-
-    func add(_ checkpoint: Int) {
-        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        _ = FileManager.default.createFile(atPath: path(checkpoint), contents: nil)
-    }
-
-    func contains(_ checkpoint: Int) -> Bool { FileManager.default.fileExists(atPath: path(checkpoint)) }
 }

@@ -20,6 +20,7 @@ public final class CheckpointBarrier: Sendable {
         var states: [String: @Sendable () throws -> [UInt8]] = [:]
         var commits: [@Sendable () throws -> Void] = []
         var aborts: [@Sendable () -> Void] = []
+        var commitsAreUnrepeatable = false
         var watermark = EventTime.beginning
     }
 
@@ -44,6 +45,13 @@ public final class CheckpointBarrier: Sendable {
         contents.withLock { $0.commits.append(commit) }
     }
 
+    /// Declares that a commit registered here cannot be run again after a crash (a Kafka
+    /// transaction cannot be finished by another producer): the checkpoint is then restorable
+    /// only once all its commits have completed, and a restore falls back to the one before.
+    public func commitsCannotBeRepeated() {
+        contents.withLock { $0.commitsAreUnrepeatable = true }
+    }
+
     /// Runs `abort` if this checkpoint fails to be written: its commits will not run, and what a
     /// sink staged for it is to be committed by the next checkpoint that succeeds.
     public func onAbort(_ abort: @escaping @Sendable () -> Void) {
@@ -61,5 +69,6 @@ public final class CheckpointBarrier: Sendable {
     }
     var commits: [@Sendable () throws -> Void] { contents.withLock { $0.commits } }
     var aborts: [@Sendable () -> Void] { contents.withLock { $0.aborts } }
+    var commitsAreUnrepeatable: Bool { contents.withLock { $0.commitsAreUnrepeatable } }
     var watermark: Int64 { contents.withLock { $0.watermark } }
 }

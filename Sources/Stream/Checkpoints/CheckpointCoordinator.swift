@@ -51,8 +51,11 @@ final class CheckpointCoordinator: Sendable {
             defer { state.withLock { $0.writing = false } }
             do {
                 let states = try barrier.encodedStates()
-                let manifest = try store.write(id: barrier.id, watermark: barrier.watermark, sources: sources, states: states, createdAt: now)
+                let confirming = barrier.commitsAreUnrepeatable
+                let manifest = try store.write(id: barrier.id, watermark: barrier.watermark, sources: sources, states: states,
+                                               createdAt: now, awaitsCommitted: confirming)
                 for commit in barrier.commits { try commit() }
+                if confirming { try store.confirmCommitted(id: manifest.id) }
                 let written = CheckpointReport(id: manifest.id, bytes: states.values.reduce(0) { $0 + $1.count },
                                                duration: ContinuousClock.now - started, createdAt: now, error: nil)
                 report(written)

@@ -28,6 +28,10 @@ public struct CheckpointManifest: Codable, Sendable, Equatable {
     /// Each source step's position, in the source's own notation.
     public var sources: [String: String]
     public var states: [StateFile]
+    /// Whether a commit of this checkpoint cannot be run again after a crash (a Kafka
+    /// transaction): then it is restorable only once a `COMMITTED` file beside it says its
+    /// commits completed. Absent in older manifests: false.
+    public var awaitsCommitted: Bool?
 }
 
 /// Why a checkpoint cannot be used.
@@ -36,6 +40,8 @@ public enum CheckpointError: Error, Sendable, Equatable, CustomStringConvertible
     case corrupt(file: String, reason: String)
     case unsupportedFormat(file: String, version: Int)
     case io(path: String, reason: String)
+    /// Its commits (which cannot be run again) did not all complete before the job stopped.
+    case uncommitted(String)
 
     public var description: String {
         switch self {
@@ -44,6 +50,8 @@ public enum CheckpointError: Error, Sendable, Equatable, CustomStringConvertible
         case .unsupportedFormat(let file, let version):
             "checkpoint \(file) has format version \(version); this build reads version \(CheckpointManifest.currentFormatVersion)"
         case .io(let path, let reason): "cannot access \(path): \(reason)"
+        case .uncommitted(let what):
+            "checkpoint \(what) cannot be restored: the job stopped before its commits completed, and a sink's commit cannot be run again (restore the checkpoint before it)"
         }
     }
 }

@@ -42,7 +42,7 @@ public struct CheckpointStore: Sendable {
     /// Writes checkpoint `id` atomically, then keeps only the newest `retain` checkpoints.
     @discardableResult
     public func write(id: Int, watermark: Int64, sources: [String: String], states: [String: [UInt8]],
-                      createdAt: Int64? = nil) throws -> CheckpointManifest {
+                      createdAt: Int64? = nil, awaitsCommitted: Bool = false) throws -> CheckpointManifest {
         try DurableFiles.makeDirectory(directory)
         let final = path(of: id)
         guard !DurableFiles.exists(final) else {
@@ -57,7 +57,8 @@ public struct CheckpointStore: Sendable {
             files.append(.init(step: step, file: file, bytes: bytes.count, crc32c: CRC32C.checksum(bytes)))
         }
         let manifest = CheckpointManifest(formatVersion: CheckpointManifest.currentFormatVersion, job: job, id: id,
-                                          createdAt: createdAt ?? systemEpochMilliseconds(), watermark: watermark, sources: sources, states: files)
+                                          createdAt: createdAt ?? systemEpochMilliseconds(), watermark: watermark, sources: sources, states: files,
+                                          awaitsCommitted: awaitsCommitted ? true : nil)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let manifestBytes = [UInt8](try encoder.encode(manifest))
@@ -68,6 +69,14 @@ public struct CheckpointStore: Sendable {
         try DurableFiles.syncDirectory(directory)
         try prune()
         return manifest
+    }
+
+    static let committedName = "COMMITTED"
+
+    /// Records that checkpoint `id`'s commits completed (see ``CheckpointManifest/awaitsCommitted``).
+    public func confirmCommitted(id: Int) throws {
+        try DurableFiles.write([], to: "\(path(of: id))/\(Self.committedName)")
+        try DurableFiles.syncDirectory(path(of: id))
     }
 
     /// Removes all but the newest `retain` complete checkpoints, and leftover temporaries.
@@ -96,6 +105,9 @@ public struct CheckpointStore: Sendable {
         let base = path(of: id)
         guard DurableFiles.exists(base) else { throw CheckpointError.notFound("chk-\(id) in \(directory)") }
         let manifest = try readManifest(at: base)
+        if manifest.awaitsCommitted == true, !DurableFiles.exists("\(base)/\(Self.committedName)") {
+            throw CheckpointError.uncommitted("chk-\(id)")
+        }
         var states: [String: [UInt8]] = [:]
         for entry in manifest.states {
             let file = "\(base)/\(entry.file)"
@@ -114,10 +126,14 @@ public struct CheckpointStore: Sendable {
 
     /// The newest checkpoint, verified; nil if there is none. A corrupt newest checkpoint is an
     /// error naming the file — unless `fallingBack`, when the newest intact one is used instead.
+    /// A checkpoint whose commits did not complete (and cannot be run again) is always passed
+    /// over for the one before it: the job replays from there.
     public func latest(fallingBack: Bool = false) throws -> Checkpoint? {
         for id in try ids().reversed() {
             do {
                 return try read(id: id)
+            } catch CheckpointError.uncommitted {
+                continue
             } catch let error as CheckpointError {
                 if !fallingBack { throw error }
             }
