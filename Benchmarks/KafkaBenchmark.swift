@@ -57,12 +57,14 @@ public struct KafkaBenchmark: Sendable {
         report(Figure(name: "W3 consume: KafkaSource → pipeline", unit: "records/s", samples: source).line)
         report(Figure(name: "  KafkaSource / bare (per run pair)", unit: "%", samples: zip(source, bare).map { 100 * $0 / $1 }).line)
 
-        // The sink's records carry a header naming it (its exactly-once identity) and go through
-        // the idempotent producer and librdkafka's partitioner: the second bare loop writes
-        // exactly such records, so the ratio to it is the engine's own cost.
+        // The default sink's records carry a header naming it (its exactly-once identity) and go
+        // through the idempotent producer and librdkafka's partitioner: the second bare loop
+        // writes exactly such records, so the ratio to it is the engine's own cost. A sole-writer
+        // sink's records carry no header, like the first bare loop's.
         var bareProduce: [Double] = []
         var sameRecordsProduce: [Double] = []
         var sinkProduce: [Double] = []
+        var soleWriterProduce: [Double] = []
         let count = produceRecords
         for _ in 0..<runs {
             bareProduce.append(Double(count) / (try await seconds {
@@ -72,17 +74,25 @@ public struct KafkaBenchmark: Sendable {
                 try KafkaBaseline.produce(count: count, value: Self.value, topic: "w3-bare", partitions: nil, bootstrapServers: kafka.bootstrapServers,
                                           headers: [.sinkIdentity(job: "w3-produce", step: "out")], properties: ["enable.idempotence": "true"])
             }))
-            let runtime = Runtime(workers: workers)
-            defer { runtime.shutdown() }
-            let job = Job("w3-produce")
-            job.source("numbers", Source("\(count) numbers") { context in CountingReader(count: count, restoredPosition: nil) })
-                .sink("out", .kafka("w3-out", bootstrapServers: kafka.bootstrapServers, key: { _ in nil }, value: { _ in Self.value }))
-            sinkProduce.append(Double(count) / (try await seconds { try await job.run(on: runtime) }))
+            sinkProduce.append(try await sinkRate(count: count, soleWriter: false, bootstrapServers: kafka.bootstrapServers))
+            soleWriterProduce.append(try await sinkRate(count: count, soleWriter: true, bootstrapServers: kafka.bootstrapServers))
         }
         report(Figure(name: "W3 produce: bare librdkafka loop", unit: "records/s", samples: bareProduce).line)
         report(Figure(name: "W3 produce: bare loop, the sink's records", unit: "records/s", samples: sameRecordsProduce).line)
         report(Figure(name: "W3 produce: pipeline → KafkaSink", unit: "records/s", samples: sinkProduce).line)
         report(Figure(name: "  KafkaSink / bare (per run pair)", unit: "%", samples: zip(sinkProduce, bareProduce).map { 100 * $0 / $1 }).line)
         report(Figure(name: "  KafkaSink / bare, same records", unit: "%", samples: zip(sinkProduce, sameRecordsProduce).map { 100 * $0 / $1 }).line)
+        report(Figure(name: "W3 produce: → KafkaSink(soleWriter: true)", unit: "records/s", samples: soleWriterProduce).line)
+        report(Figure(name: "  sole-writer KafkaSink / bare", unit: "%", samples: zip(soleWriterProduce, bareProduce).map { 100 * $0 / $1 }).line)
+    }
+
+    /// Records per second through a pipeline of `count` numbers into a Kafka sink.
+    private func sinkRate(count: Int, soleWriter: Bool, bootstrapServers: String) async throws -> Double {
+        let runtime = Runtime(workers: workers)
+        defer { runtime.shutdown() }
+        let job = Job("w3-produce")
+        job.source("numbers", Source("\(count) numbers") { context in CountingReader(count: count, restoredPosition: nil) })
+            .sink("out", .kafka("w3-out", bootstrapServers: bootstrapServers, soleWriter: soleWriter, key: { _ in nil }, value: { _ in Self.value }))
+        return Double(count) / (try await seconds { try await job.run(on: runtime) })
     }
 }
