@@ -79,12 +79,25 @@ public struct CheckpointStore: Sendable {
         try DurableFiles.syncDirectory(path(of: id))
     }
 
-    /// Removes all but the newest `retain` complete checkpoints, and leftover temporaries.
+    /// Removes all but the newest `retain` complete checkpoints, and leftover temporaries —
+    /// keeping also the newest restorable one when none of those is (their commits have not
+    /// completed yet), so there is always one to fall back to.
     public func prune() throws {
         for name in DurableFiles.list(directory) where name.contains(".tmp-") {
             DurableFiles.remove("\(directory)/\(name)")
         }
-        for id in try ids().dropLast(retain) { DurableFiles.remove(path(of: id)) }
+        let all = try ids()
+        var doomed = Array(all.dropLast(retain))
+        if !all.suffix(retain).contains(where: isRestorable), let fallback = doomed.last(where: isRestorable) {
+            doomed.removeAll { $0 == fallback }
+        }
+        for id in doomed { DurableFiles.remove(path(of: id)) }
+    }
+
+    /// Whether checkpoint `id` does not wait for its commits, or they completed (its files are not checked).
+    private func isRestorable(_ id: Int) -> Bool {
+        guard let manifest = try? readManifest(at: path(of: id)) else { return false }
+        return manifest.awaitsCommitted != true || DurableFiles.exists("\(path(of: id))/\(Self.committedName)")
     }
 
     // MARK: Reading

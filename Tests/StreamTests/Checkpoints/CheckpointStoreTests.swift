@@ -39,6 +39,22 @@ import Testing
         #expect(try store.latest()?.states["s"] == [5])
     }
 
+    @Test func aCheckpointAwaitingItsCommitsIsRestorableOnlyOnceTheyCompleted() throws {
+        let store = try freshStore(retain: 1)
+        try store.write(id: 1, watermark: 0, sources: [:], states: [:], awaitsCommitted: true)
+        #expect(throws: CheckpointError.uncommitted("chk-1")) { try store.read(id: 1) }
+        #expect(try store.latest() == nil)
+        try store.confirmCommitted(id: 1)
+        // chk-2 waits for its commits: chk-1 stays, though only one is retained, to fall back to.
+        try store.write(id: 2, watermark: 0, sources: [:], states: [:], awaitsCommitted: true)
+        #expect(try store.ids() == [1, 2])
+        #expect(try store.latest()?.manifest.id == 1)
+        try store.confirmCommitted(id: 2)
+        #expect(try store.latest()?.manifest.id == 2)
+        try store.write(id: 3, watermark: 0, sources: [:], states: [:])
+        #expect(try store.ids() == [3])
+    }
+
     @Test func aFlippedBitInAStateFileIsNamed() throws {
         let store = try freshStore()
         try store.write(id: 1, watermark: 0, sources: [:], states: ["per-minute": Array(repeating: 7, count: 1000)])
