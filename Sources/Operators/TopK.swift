@@ -6,7 +6,7 @@ extension KeyedStream where Key: Codable, Value: Codable {
     /// scores.keyed(by: \.game).topK("leaders", 3, by: \.points)
     /// ```
     @inlinable
-    public func topK<Score: Comparable>(_ id: String, _ k: Int, by score: @escaping @Sendable (Value) -> Score)
+    public func topK<Score: Comparable & Sendable>(_ id: String, _ k: Int, by score: @escaping @Sendable (Value) -> Score)
     -> Stream<KeyedValue<Key, [Value]>> {
         process(id) { TopK<Key, Value, Score>(k: k, score: score, restoring: $0) }
     }

@@ -47,7 +47,7 @@ final class StreamJobProcess {
 
     /// Starts `stream-job arguments`, its output appended to `log`.
     init(_ arguments: [String], log: String) throws {
-        if !FileManager.default.fileExists(atPath: log) { FileManager.default.createFile(atPath: log, contents: nil) }
+        if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         try handle.seekToEnd()
         process.executableURL = StreamJobBinary.url

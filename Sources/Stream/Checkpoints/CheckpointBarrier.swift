@@ -1,4 +1,4 @@
-public import Synchronization
+import Synchronization
 
 /// A checkpoint passing through the job's graph between two batches. Each stateful step,
 /// once it has finished the work already handed to it, stores its state here and passes the

@@ -1,4 +1,4 @@
-public import Synchronization
+import Synchronization
 
 /// How a job runs: where its checkpoints go and how often, and what it restores from.
 ///

@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-public import Synchronization
+import Synchronization
 
 /// An output file written exactly once across crashes, committed with checkpoints.
 ///

@@ -1,4 +1,4 @@
-public import Synchronization
+import Synchronization
 
 /// What a running job has done so far, for a status line or a metrics poll: read lock-free
 /// while the job updates it once per batch.
