@@ -8,16 +8,19 @@ extension Sink {
     /// output of completed checkpoints. For real clusters (the embedded broker accepts the calls
     /// but does not isolate uncommitted records). Needs checkpoints.
     ///
-    /// Opening the sink calls `initTransactions` under `transactionalID`, which fences any earlier
-    /// instance still running with it and aborts what it left open. `transaction.timeout.ms`
+    /// The sink has two producers, `<transactionalID>-0` and `-1`, and alternates between them at
+    /// each checkpoint, so writing goes on while the last checkpoint's transaction waits for its
+    /// commit. Opening the sink calls `initTransactions` on both, which fences any earlier
+    /// instance still running with those ids and aborts what it left open. `transaction.timeout.ms`
     /// (librdkafka's property; 60 s unless set) must exceed twice the checkpoint interval, since a
     /// transaction lasts from one checkpoint until the next is durable: the job refuses to start
-    /// otherwise. Writes after a checkpoint wait until its transaction is committed.
+    /// otherwise.
     ///
     /// A crash after a checkpoint is durable but before its commit completes leaves that
     /// transaction to be aborted by the next `initTransactions` (librdkafka cannot finish another
     /// producer's transaction): such a checkpoint is never restored; `latest` falls back to the
-    /// one before and the job replays from there.
+    /// one before and the job replays from there. A checkpoint that fails to be written stops the
+    /// job (its transaction cannot join the other producer's): restore it from its last checkpoint.
     ///
     /// ```swift
     /// counts.sink("counts-out", .kafka("counts", bootstrapServers: servers, transactionalID: "clickstream-counts",
@@ -28,47 +31,36 @@ extension Sink {
                              value: @escaping @Sendable (Value) -> [UInt8]) -> Sink<Value> {
         var all = properties
         all["bootstrap.servers"] = bootstrapServers
-        all["transactional.id"] = transactionalID
         let producerProperties = all
-        return transactionalKafka(topic, properties: all, key: key, value: value) { try RDKafkaProducer(properties: producerProperties) }
+        return transactionalKafka(topic, properties: all, key: key, value: value) { index in
+            try RDKafkaProducer(properties: producerProperties.merging(["transactional.id": "\(transactionalID)-\(index)"]) { _, new in new })
+        }
     }
 
     /// The transactional sink over any implementation of the transactional calls (tests record them).
     static func transactionalKafka(_ topic: String, properties: [String: String],
                                    key: @escaping @Sendable (Value) -> [UInt8]?, value: @escaping @Sendable (Value) -> [UInt8],
-                                   producer: @escaping @Sendable () throws -> any KafkaTransactionalProducer) -> Sink<Value> {
+                                   producer: @escaping @Sendable (_ index: Int) throws -> any KafkaTransactionalProducer) -> Sink<Value> {
         Sink("Kafka topic \(topic), transactional") { context in
             try TransactionalKafkaWriter(topic: topic, properties: properties, context: context, producer: producer, key: key, value: value)
         }
     }
 }
 
-/// Where the sink's current transaction is.
-enum TransactionPhase: Sendable, Equatable {
-    /// Records go into the open transaction.
-    case open
-    /// Flushed at checkpoint `id`; waiting for that checkpoint to be durable.
-    case sealed(Int)
-    /// Committed: the next write begins a new one.
-    case committed
-    case failed(String)
-}
-
-/// `@unchecked Sendable` is safe: the driver calls it one call at a time; the phase it shares
-/// with the checkpoint writer's commit is behind a mutex.
+/// `@unchecked Sendable` is safe: the driver calls it one call at a time (`current` is its
+/// own); what the slots share with the checkpoint writer's commits is behind their mutexes.
 final class TransactionalKafkaWriter<Value: Sendable>: SinkWriter, @unchecked Sendable {
     static var defaultTransactionTimeout: Duration { .seconds(60) }
 
     private let topic: String
     private let step: String
-    private let producer: any KafkaTransactionalProducer
+    private let slots: [TransactionSlot]
+    /// The slot records go to now.
+    private var current = 0
     private let key: @Sendable (Value) -> [UInt8]?
     private let value: @Sendable (Value) -> [UInt8]
-    private let phase = Mutex(TransactionPhase.committed)
-    /// Resumed when a sealed transaction is committed or its checkpoint fails.
-    private let settled = Mutex<CheckedContinuation<Void, Never>?>(nil)
 
-    init(topic: String, properties: [String: String], context: SinkContext, producer makeProducer: () throws -> any KafkaTransactionalProducer,
+    init(topic: String, properties: [String: String], context: SinkContext, producer makeProducer: (Int) throws -> any KafkaTransactionalProducer,
          key: @escaping @Sendable (Value) -> [UInt8]?, value: @escaping @Sendable (Value) -> [UInt8]) throws {
         self.topic = topic
         step = context.stepID
@@ -85,48 +77,14 @@ final class TransactionalKafkaWriter<Value: Sendable>: SinkWriter, @unchecked Se
                               message: "transaction.timeout.ms (\(timeout.milliseconds) ms) must exceed twice the checkpoint interval (\(options.checkpointInterval.milliseconds) ms): a transaction lasts until the next checkpoint is durable")
         }
         do {
-            producer = try makeProducer()
-            try producer.initTransactions(timeout: .seconds(30))
+            slots = try (0..<2).map { index in
+                let producer = try makeProducer(index)
+                try producer.initTransactions(timeout: .seconds(30))
+                return TransactionSlot(producer: producer)
+            }
         } catch let error as KafkaError {
             throw StreamError(.io, step: step, action: "connect", position: topic, message: "\(error)")
         }
-    }
-
-    /// Waits until the sealed transaction is settled; begins a new one after a commit.
-    private func prepareToWrite() async throws {
-        while true {
-            let current = phase.withLock { $0 }
-            switch current {
-            case .open:
-                return
-            case .committed:
-                try transactional("begin") { try producer.beginTransaction() }
-                phase.withLock { $0 = .open }
-                return
-            case .failed(let reason):
-                throw StreamError(.io, step: step, action: "commit", position: topic, message: reason)
-            case .sealed:
-                await withCheckedContinuation { continuation in
-                    let stillSealed = settled.withLock { waiting -> Bool in
-                        if case .sealed = phase.withLock({ $0 }) { waiting = continuation; return true }
-                        return false
-                    }
-                    if !stillSealed { continuation.resume() }
-                }
-            }
-        }
-    }
-
-    /// Moves a sealed transaction on (committed, failed, or open again) and wakes the writer.
-    private func settle(_ next: TransactionPhase) {
-        let waiter = settled.withLock { waiting -> CheckedContinuation<Void, Never>? in
-            phase.withLock { phase in
-                if case .sealed = phase { phase = next }
-            }
-            defer { waiting = nil }
-            return waiting
-        }
-        waiter?.resume()
     }
 
     private func transactional(_ action: String, _ body: () throws -> Void) throws {
@@ -137,35 +95,81 @@ final class TransactionalKafkaWriter<Value: Sendable>: SinkWriter, @unchecked Se
         }
     }
 
-    func write(_ batch: RecordBatch<Value>) async throws {
-        guard !batch.values.isEmpty else { return }
-        try await prepareToWrite()
-        try transactional("produce") {
-            for record in batch.values { try producer.produce(topic: topic, key: key(record), value: value(record)) }
+    /// The current slot with an open transaction: waits while it is sealed (its checkpoint not yet
+    /// durable), begins a transaction after a commit.
+    private func writableSlot() async throws -> TransactionSlot {
+        let slot = slots[current]
+        while true {
+            switch slot.phase {
+            case .open:
+                return slot
+            case .idle:
+                try transactional("begin") { try slot.producer.beginTransaction() }
+                slot.set(.open)
+                return slot
+            case .failed(let reason):
+                throw StreamError(.io, step: step, action: "commit", position: topic, message: reason)
+            case .sealed:
+                await slot.waitUntilSettled()
+            }
         }
     }
 
-    /// Flushes the open transaction and seals it for this checkpoint: it is committed once the
-    /// checkpoint is durable; if the checkpoint fails, it stays open for the next one.
+    func write(_ batch: RecordBatch<Value>) async throws {
+        guard !batch.values.isEmpty else { return }
+        let slot = try await writableSlot()
+        try transactional("produce") {
+            for record in batch.values { try slot.producer.produce(topic: topic, key: key(record), value: value(record)) }
+        }
+    }
+
+    /// Flushes and seals the open transaction for this checkpoint and moves writing to the other
+    /// slot. The transaction is committed once the checkpoint is durable — provided the earlier
+    /// checkpoint's, if still pending then, was committed. If the checkpoint fails, its
+    /// transaction cannot be carried over to the next one (the other producer has moved on), so
+    /// the job stops, to be restored from its last checkpoint (a failed checkpoint stops a job
+    /// with a transactional sink, as in Flink's default).
     func checkpoint(_ barrier: CheckpointBarrier) async throws {
-        try await prepareToWrite()
-        try transactional("flush") { try producer.flush(timeout: .seconds(30)) }
-        phase.withLock { $0 = .sealed(barrier.id) }
+        for slot in slots {
+            if case .failed(let reason) = slot.phase { throw StreamError(.io, step: step, action: "commit", position: topic, message: reason) }
+        }
+        let pending = slots.compactMap { slot -> (TransactionSlot, Int)? in
+            if case .sealed(let id) = slot.phase { (slot, id) } else { nil }
+        }
+        let sealing = slots[current].phase == .open ? [slots[current]] : []
+        for slot in sealing {
+            try transactional("flush") { try slot.producer.flush(timeout: .seconds(30)) }
+            slot.set(.sealed(barrier.id))
+        }
+        // Every checkpoint waits for its commits: one taken while an earlier transaction was
+        // still pending must not be restored unless that one was committed first.
         barrier.commitsCannotBeRepeated()
-        barrier.onCommit { [self] in
-            do {
-                try producer.commitTransaction(timeout: .seconds(30))
-                settle(.committed)
-            } catch {
-                // The checkpoint is then not restorable, and the job stops at its next write.
-                settle(.failed("\(error)"))
-                throw error
+        let id = barrier.id
+        barrier.onCommit {
+            for (slot, earlier) in pending where slot.lastCommitted < earlier {
+                throw KafkaError(action: "committing chk-\(id)", message: "the transaction of chk-\(earlier) was not committed")
+            }
+            for slot in sealing {
+                do {
+                    try slot.producer.commitTransaction(timeout: .seconds(30))
+                    slot.committed(id)
+                } catch {
+                    slot.failed("the transaction of chk-\(id) was not committed: \(error); restore the job from its last checkpoint")
+                    throw error
+                }
             }
         }
-        barrier.onAbort { [self] in settle(.open) }
+        barrier.onAbort {
+            for slot in sealing {
+                slot.failed("checkpoint chk-\(id) failed, and its Kafka transaction cannot be carried over to the next one; restore the job from its last checkpoint")
+            }
+        }
+        if !sealing.isEmpty { current = 1 - current }
     }
 
     func close() async throws {
-        try transactional("flush") { try producer.flush(timeout: .seconds(30)) }
+        let slot = slots[current]
+        guard slot.phase == .open else { return }
+        try transactional("flush") { try slot.producer.flush(timeout: .seconds(30)) }
     }
 }
