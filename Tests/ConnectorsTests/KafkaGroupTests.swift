@@ -12,11 +12,11 @@ import Testing
     /// but above its 3 s initial rebalance delay, or members time out while they wait to join.
     static let properties = ["fetch.wait.max.ms": "10", "session.timeout.ms": "6000", "heartbeat.interval.ms": "200"]
 
-    /// One instance: `partition:value` for every record it reads.
+    /// One instance, reading text values (each says its partition: `partition:text`), through the
+    /// decoding source, which must pass the group's commits on to the Kafka reader it wraps.
     static func instance(_ kafka: EmbeddedKafka, sink: TestSink<String>, control: RunControl, directory: String) -> Task<JobSummary, any Error> {
         let job = Job("grouped")
-        job.source("events", .kafka(["shared"], bootstrapServers: kafka.bootstrapServers, group: "readers", properties: properties, maxBatch: 50))
-            .map { "\($0.partition):\(String(decoding: $0.value ?? [], as: UTF8.self))" }
+        job.source("events", .kafkaText(["shared"], bootstrapServers: kafka.bootstrapServers, group: "readers", properties: properties))
             .sink("out", sink.sink)
         return Task {
             try await job.run(on: Runtime(workers: 1),
@@ -54,7 +54,7 @@ import Testing
             let first = Self.partitions(of: sinks[0], prefix: "r\(round)-"), second = Self.partitions(of: sinks[1], prefix: "r\(round)-")
             if round > 0, first.count == 2, second.count == 2, first.isDisjoint(with: second) { return true }
             round += 1
-            for partition in 0..<4 { try? producer.send(topic: "shared", partition: Int32(partition), key: nil, value: Array("r\(round)-".utf8)) }
+            for partition in 0..<4 { try? producer.send(topic: "shared", partition: Int32(partition), key: nil, value: Array("\(partition):r\(round)-".utf8)) }
             try? producer.flush()
             return false
         }
@@ -62,7 +62,7 @@ import Testing
 
         // Once split, each record goes to exactly one instance, by partition.
         for index in 0..<400 {
-            try producer.send(topic: "shared", partition: Int32(index % 4), key: nil, value: Array("split-\(index)".utf8))
+            try producer.send(topic: "shared", partition: Int32(index % 4), key: nil, value: Array("\(index % 4):split-\(index)".utf8))
         }
         try producer.flush()
         let all = try await Self.eventually(30) { sinks.map { $0.values.filter { $0.contains(":split-") }.count }.reduce(0, +) >= 400 }
@@ -78,7 +78,7 @@ import Testing
         _ = try await runs[1].value
         let before = sinks[0].values.count
         for index in 0..<400 {
-            try producer.send(topic: "shared", partition: Int32(index % 4), key: nil, value: Array("after-\(index)".utf8))
+            try producer.send(topic: "shared", partition: Int32(index % 4), key: nil, value: Array("\(index % 4):after-\(index)".utf8))
         }
         try producer.flush()
         let tookOver = try await Self.eventually(30) { sinks[0].values.filter { $0.contains(":after-") }.count >= 400 }

@@ -85,7 +85,7 @@ final class FailingStateWriter: SinkWriter, Sendable {
         return job
     }
 
-    static func recordingSink(_ recorder: RecordingTransactions, timeoutMilliseconds: Int = 60_000) -> Sink<Int> {
+    static func recordingSink(_ recorder: RecordingTransactions, timeoutMilliseconds: Int = 10_000_000) -> Sink<Int> {
         .transactionalKafka("out", properties: ["transaction.timeout.ms": "\(timeoutMilliseconds)"],
                             key: { _ in nil }, value: { Array(String($0).utf8) }) { recorder.producer($0) }
     }
@@ -95,7 +95,7 @@ final class FailingStateWriter: SinkWriter, Sendable {
         let recorder = RecordingTransactions(store: CheckpointStore(root: root, job: "transactional"))
         let control = RunControl()
         try await Self.job(requestAt: [99, 199], control: control, sink: Self.recordingSink(recorder))
-            .run(on: Runtime(workers: 2), options: RunOptions(checkpointDirectory: root, checkpointInterval: .seconds(20), control: control))
+            .run(on: Runtime(workers: 2), options: RunOptions(checkpointDirectory: root, checkpointInterval: .seconds(3600), control: control))
         // chk-1 before reading (nothing to commit), chk-2 and chk-3 on request, chk-4 at the end
         // (after close's flush); the producers take turns, one writing while the other commits.
         #expect(recorder.byProducer == [
@@ -115,7 +115,7 @@ final class FailingStateWriter: SinkWriter, Sendable {
         let recorder = RecordingTransactions(store: CheckpointStore(root: root, job: "transactional"))
         let control = RunControl()
         try await Self.job(requestAt: [99], control: control, sink: Self.recordingSink(recorder))
-            .run(on: Runtime(workers: 2), options: RunOptions(checkpointDirectory: root, checkpointInterval: .seconds(20), control: control))
+            .run(on: Runtime(workers: 2), options: RunOptions(checkpointDirectory: root, checkpointInterval: .seconds(3600), control: control))
         // As if the process died between writing chk-3 (the final one) and committing its transaction.
         try FileManager.default.removeItem(atPath: "\(root)/transactional/chk-3/COMMITTED")
         let store = CheckpointStore(root: root, job: "transactional")
@@ -124,7 +124,7 @@ final class FailingStateWriter: SinkWriter, Sendable {
         // A restore of the latest replays from chk-2: the 200 records after it, in new transactions.
         let again = RecordingTransactions(store: store)
         let summary = try await Self.job(requestAt: [], control: RunControl(), sink: Self.recordingSink(again))
-            .run(on: Runtime(workers: 2), options: RunOptions(checkpointDirectory: root, checkpointInterval: .seconds(20), restore: .latest))
+            .run(on: Runtime(workers: 2), options: RunOptions(checkpointDirectory: root, checkpointInterval: .seconds(3600), restore: .latest))
         #expect(summary.recordsRead == 200)
         #expect(again.byProducer == [["init", "begin", "produce×200", "flush", "flush", "commit@chk-4"], ["init"]])
     }
@@ -152,7 +152,7 @@ final class FailingStateWriter: SinkWriter, Sendable {
         let control = RunControl()
         await #expect(throws: StreamError.self) {
             try await Self.jobWithFailingCheckpoint(recorder, failing: 2, control: control)
-                .run(on: Runtime(workers: 2), options: RunOptions(checkpointDirectory: root, checkpointInterval: .seconds(20), control: control))
+                .run(on: Runtime(workers: 2), options: RunOptions(checkpointDirectory: root, checkpointInterval: .seconds(3600), control: control))
         }
         // chk-2 failed: its transaction (0…99) cannot join producer 1's, so nothing after chk-1
         // is committed and the job stops.
@@ -160,7 +160,7 @@ final class FailingStateWriter: SinkWriter, Sendable {
         #expect(try store.latest()?.manifest.id == 1)
         let again = RecordingTransactions(store: store)
         let summary = try await Self.jobWithFailingCheckpoint(again, failing: -1, control: RunControl())
-            .run(on: Runtime(workers: 2), options: RunOptions(checkpointDirectory: root, checkpointInterval: .seconds(20), restore: .latest))
+            .run(on: Runtime(workers: 2), options: RunOptions(checkpointDirectory: root, checkpointInterval: .seconds(3600), restore: .latest))
         #expect(summary.recordsRead == 300)
         #expect(Array(again.byProducer[0].prefix(3)) == ["init", "begin", "produce×300"])
         #expect(again.byProducer[0].last?.hasPrefix("commit@chk-") == true)
@@ -182,10 +182,10 @@ final class FailingStateWriter: SinkWriter, Sendable {
         let kafka = try EmbeddedKafka(topics: ["out": 2])
         let root = NSTemporaryDirectory() + "kafka-txn-\(UUID().uuidString.prefix(8))"
         let control = RunControl()
-        let sink: Sink<Int> = .kafka("out", bootstrapServers: kafka.bootstrapServers, properties: ["linger.ms": "1"],
+        let sink: Sink<Int> = .kafka("out", bootstrapServers: kafka.bootstrapServers, properties: ["linger.ms": "1", "transaction.timeout.ms": "900000"],
                                      transactionalID: "transactional-test", key: { _ in nil }, value: { Array(String($0).utf8) })
         try await Self.job(requestAt: [99, 199], control: control, sink: sink)
-            .run(on: Runtime(workers: 2), options: RunOptions(checkpointDirectory: root, checkpointInterval: .seconds(20), control: control))
+            .run(on: Runtime(workers: 2), options: RunOptions(checkpointDirectory: root, checkpointInterval: .seconds(300), control: control))
         let consumer = try RDKafkaConsumer(properties: ["bootstrap.servers": kafka.bootstrapServers, "fetch.wait.max.ms": "10"])
         var total: Int64 = 0
         for partition in try consumer.partitions(of: "out") { total += try consumer.endOffset(topic: "out", partition: partition) }

@@ -10,8 +10,8 @@ public enum KafkaBadRecords: Sendable {
 }
 
 extension Source {
-    /// `topics` with JSON values (see ``Source/kafka(_:bootstrapServers:properties:watermark:untilEnd:maxBatch:)``
-    /// for reading, positions and event time). A record that does not decode stops the job
+    /// `topics` with JSON values (see ``Source/kafka(_:bootstrapServers:group:properties:watermark:untilEnd:maxBatch:)``
+    /// for reading, consumer groups, positions and event time). A record that does not decode stops the job
     /// naming topic, partition and offset — or goes to a dead-letter file with the reason and
     /// the original bytes.
     ///
@@ -19,18 +19,18 @@ extension Source {
     /// job.source("clicks", .kafkaJSON(["clicks"], as: Click.self, bootstrapServers: servers,
     ///                                 onBadRecord: .deadLetter(path: "out/bad-clicks.jsonl")))
     /// ```
-    public static func kafkaJSON(_ topics: [String], as type: Value.Type, bootstrapServers: String, properties: [String: String] = [:],
-                                 watermark: WatermarkStrategy? = nil, untilEnd: Bool = false,
+    public static func kafkaJSON(_ topics: [String], as type: Value.Type, bootstrapServers: String, group: String? = nil,
+                                 properties: [String: String] = [:], watermark: WatermarkStrategy? = nil, untilEnd: Bool = false,
                                  onBadRecord: KafkaBadRecords = .fail) -> Source<Value> where Value: Decodable {
-        decoded(topics, bootstrapServers: bootstrapServers, properties: properties, watermark: watermark, untilEnd: untilEnd,
+        decoded(topics, bootstrapServers: bootstrapServers, group: group, properties: properties, watermark: watermark, untilEnd: untilEnd,
                 onBadRecord: onBadRecord) { bytes in try JSONDecoder().decode(Value.self, from: Data(bytes)) }
     }
 
     /// `topics` with one CSV line (no header) per value.
-    public static func kafkaCSV(_ topics: [String], as type: Value.Type, bootstrapServers: String, properties: [String: String] = [:],
-                                watermark: WatermarkStrategy? = nil, untilEnd: Bool = false,
+    public static func kafkaCSV(_ topics: [String], as type: Value.Type, bootstrapServers: String, group: String? = nil,
+                                properties: [String: String] = [:], watermark: WatermarkStrategy? = nil, untilEnd: Bool = false,
                                 onBadRecord: KafkaBadRecords = .fail) -> Source<Value> where Value: CSVDecodable {
-        decoded(topics, bootstrapServers: bootstrapServers, properties: properties, watermark: watermark, untilEnd: untilEnd,
+        decoded(topics, bootstrapServers: bootstrapServers, group: group, properties: properties, watermark: watermark, untilEnd: untilEnd,
                 onBadRecord: onBadRecord) { bytes in
             let splitter = CSVFieldSplitter()
             let line = bytes.last == 10 ? Array(bytes.dropLast()) : bytes
@@ -42,21 +42,21 @@ extension Source {
     }
 
     /// `topics` with UTF-8 text values (a value that is not valid UTF-8 is a bad record).
-    public static func kafkaText(_ topics: [String], bootstrapServers: String, properties: [String: String] = [:],
-                                 watermark: WatermarkStrategy? = nil, untilEnd: Bool = false,
+    public static func kafkaText(_ topics: [String], bootstrapServers: String, group: String? = nil,
+                                 properties: [String: String] = [:], watermark: WatermarkStrategy? = nil, untilEnd: Bool = false,
                                  onBadRecord: KafkaBadRecords = .fail) -> Source<String> where Value == String {
-        decoded(topics, bootstrapServers: bootstrapServers, properties: properties, watermark: watermark, untilEnd: untilEnd,
+        decoded(topics, bootstrapServers: bootstrapServers, group: group, properties: properties, watermark: watermark, untilEnd: untilEnd,
                 onBadRecord: onBadRecord) { bytes in
             guard let text = String(validating: bytes, as: UTF8.self) else { throw CSVFieldError("not valid UTF-8") }
             return text
         }
     }
 
-    static func decoded(_ topics: [String], bootstrapServers: String, properties: [String: String],
+    static func decoded(_ topics: [String], bootstrapServers: String, group: String?, properties: [String: String],
                         watermark: WatermarkStrategy?, untilEnd: Bool, onBadRecord: KafkaBadRecords,
                         decode: @escaping @Sendable ([UInt8]) throws -> Value) -> Source<Value> {
-        let raw = Source<KafkaRecord>.kafka(topics, bootstrapServers: bootstrapServers, properties: properties, watermark: watermark,
-                                            untilEnd: untilEnd)
+        let raw = Source<KafkaRecord>.kafka(topics, bootstrapServers: bootstrapServers, group: group, properties: properties,
+                                            watermark: watermark, untilEnd: untilEnd)
         return Source("\(raw.describe), decoded", providesEventTime: raw.providesEventTime) { context in
             DecodingReader(inner: try raw.makeReader(context), context: context, decode: decode,
                            deadLetters: try onBadRecord.deadLetterFile(step: context.stepID))
@@ -89,6 +89,8 @@ final class DecodingReader<Value: Sendable>: SourceReader, @unchecked Sendable {
     }
 
     var position: String? { inner.position }
+
+    func checkpoint(_ barrier: CheckpointBarrier) { inner.checkpoint(barrier) }
 
     func next() async throws -> RecordBatch<Value>? {
         guard let batch = try await inner.next() else {
