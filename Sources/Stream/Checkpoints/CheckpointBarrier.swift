@@ -48,12 +48,22 @@ public final class CheckpointBarrier: Sendable {
     /// Declares that a commit registered here cannot be run again after a crash (a Kafka
     /// transaction cannot be finished by another producer): the checkpoint is then restorable
     /// only once all its commits have completed, and a restore falls back to the one before.
+    ///
+    /// ```swift
+    /// barrier.commitsCannotBeRepeated()
+    /// barrier.onCommit { try producer.commitTransaction(timeout: .seconds(30)) }
+    /// ```
     public func commitsCannotBeRepeated() {
         contents.withLock { $0.commitsAreUnrepeatable = true }
     }
 
     /// Runs `abort` if this checkpoint fails to be written: its commits will not run, and what a
     /// sink staged for it is to be committed by the next checkpoint that succeeds.
+    ///
+    /// ```swift
+    /// barrier.onCommit { try transaction.commit() }
+    /// barrier.onAbort { transaction.reopen() }
+    /// ```
     public func onAbort(_ abort: @escaping @Sendable () -> Void) {
         contents.withLock { $0.aborts.append(abort) }
     }

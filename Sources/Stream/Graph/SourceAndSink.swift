@@ -12,6 +12,13 @@ public protocol SourceReader<Value>: AnyObject, Sendable {
     /// Called once `position` has been read for a checkpoint: a reader that tells an outside
     /// system how far it got (a Kafka consumer group's offsets, say) registers that here with
     /// ``CheckpointBarrier/onCommit(_:)``, to run once the checkpoint is durable.
+    ///
+    /// ```swift
+    /// func checkpoint(_ barrier: CheckpointBarrier) {
+    ///     let reached = offsets
+    ///     barrier.onCommit { try group.commit(reached) }
+    /// }
+    /// ```
     func checkpoint(_ barrier: CheckpointBarrier)
 }
 
