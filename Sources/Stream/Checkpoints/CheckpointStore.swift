@@ -113,12 +113,13 @@ public struct CheckpointStore: Sendable {
     /// The number the next checkpoint should take.
     public func nextID() throws -> Int { (try ids().last ?? 0) + 1 }
 
-    /// Reads and verifies checkpoint `id`.
-    public func read(id: Int) throws -> Checkpoint {
+    /// Reads and verifies checkpoint `id`; with `requireCommitted` (the default), one whose
+    /// commits did not complete is refused (``CheckpointError/uncommitted(_:)``).
+    public func read(id: Int, requireCommitted: Bool = true) throws -> Checkpoint {
         let base = path(of: id)
         guard DurableFiles.exists(base) else { throw CheckpointError.notFound("chk-\(id) in \(directory)") }
         let manifest = try readManifest(at: base)
-        if manifest.awaitsCommitted == true, !DurableFiles.exists("\(base)/\(Self.committedName)") {
+        if requireCommitted, manifest.awaitsCommitted == true, !DurableFiles.exists("\(base)/\(Self.committedName)") {
             throw CheckpointError.uncommitted("chk-\(id)")
         }
         var states: [String: [UInt8]] = [:]
@@ -154,14 +155,19 @@ public struct CheckpointStore: Sendable {
         return nil
     }
 
-    /// What is wrong with checkpoint `id`; empty when it is intact.
+    /// What is wrong with checkpoint `id`; empty when it is intact. One whose commits did not
+    /// complete is intact (its files are checked) but reported as not restorable.
     public func verify(id: Int) -> [String] {
         do {
-            _ = try read(id: id)
-            return []
+            _ = try read(id: id, requireCommitted: false)
+            return DurableFiles.exists("\(path(of: id))/\(Self.committedName)") || !awaitsCommitted(id) ? [] : ["\(CheckpointError.uncommitted("chk-\(id)"))"]
         } catch {
             return ["\(error)"]
         }
+    }
+
+    private func awaitsCommitted(_ id: Int) -> Bool {
+        (try? readManifest(at: path(of: id)))?.awaitsCommitted == true
     }
 
     private func readManifest(at base: String) throws -> CheckpointManifest {

@@ -51,6 +51,8 @@ struct CheckpointsCommand: ParsableCommand {
                     let bytes = checkpoint.manifest.states.reduce(0) { $0 + $1.bytes }
                     print("chk-\(id)  \(timestamp(checkpoint.manifest.createdAt))  watermark \(checkpoint.manifest.watermark)  "
                         + "\(checkpoint.manifest.states.count) states, \(bytes) bytes  ok")
+                } catch CheckpointError.uncommitted {
+                    print("chk-\(id)  NOT RESTORABLE: the job stopped before its commits completed (a restore of latest uses the one before)")
                 } catch {
                     print("chk-\(id)  CORRUPT: \(error)")
                 }

@@ -44,7 +44,9 @@ import Testing
         try store.write(id: 1, watermark: 0, sources: [:], states: [:], awaitsCommitted: true)
         #expect(throws: CheckpointError.uncommitted("chk-1")) { try store.read(id: 1) }
         #expect(try store.latest() == nil)
+        #expect(store.verify(id: 1).first?.contains("cannot be restored") == true)
         try store.confirmCommitted(id: 1)
+        #expect(store.verify(id: 1).isEmpty)
         // chk-2 waits for its commits: chk-1 stays, though only one is retained, to fall back to.
         try store.write(id: 2, watermark: 0, sources: [:], states: [:], awaitsCommitted: true)
         #expect(try store.ids() == [1, 2])
