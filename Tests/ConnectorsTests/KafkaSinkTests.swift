@@ -78,4 +78,23 @@ import Testing
         #expect(numbers.count == 2_001)
         #expect(numbers.filter { $0 == missing }.count == 2)
     }
+
+    @Test func twoInstancesOfAJobWritingOneTopicCarryDifferentIdentities() async throws {
+        let kafka = try EmbeddedKafka(topics: ["out": 1])
+        let roots = (0..<2).map { _ in NSTemporaryDirectory() + "kafka-sink-\(UUID().uuidString.prefix(8))" }
+        for root in roots {
+            let job = Job("kafka-write")
+            job.source("numbers", .records([1, 2], batchSize: 2))
+                .sink("out", .kafka("out", bootstrapServers: kafka.bootstrapServers, key: { _ in nil }, value: { Array(String($0).utf8) }))
+            try await job.run(on: Runtime(workers: 1), options: RunOptions(checkpointDirectory: root))
+        }
+        let consumer = try RDKafkaConsumer(properties: ["bootstrap.servers": kafka.bootstrapServers, "fetch.wait.max.ms": "10"])
+        try consumer.assign([("out", 0, RDKafkaConsumer.beginning)])
+        var records: [KafkaRecord] = []
+        for _ in 0..<100 where records.count < 4 { records += consumer.poll(max: 10, timeout: .milliseconds(50)).records }
+        let identities = Set(records.flatMap(\.headers).filter { $0.name == "stream-sink" }.map { String(decoding: $0.value, as: UTF8.self) })
+        #expect(records.count == 4)
+        #expect(identities.count == 2)
+        #expect(identities.allSatisfy { $0.hasPrefix("kafka-write/out@") })
+    }
 }

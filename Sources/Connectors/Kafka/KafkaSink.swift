@@ -36,14 +36,25 @@ extension Sink {
 }
 
 extension KafkaRecord.Header {
-    /// The header every record a Kafka sink writes carries, naming the sink: `stream-sink: <job>/<step>`.
-    /// A restored sink recognises its own records by it.
+    /// The header every record a Kafka sink writes carries, naming the sink:
+    /// `stream-sink: <job>/<step>`, followed by `@<instance>` when the job checkpoints. A restored
+    /// sink recognises its own records by it; the instance keeps apart several instances of one
+    /// job writing one topic (a consumer group's members), each with its checkpoint directory.
     ///
     /// ```swift
     /// let mine = record.headers.contains(.sinkIdentity(job: "clickstream", step: "counts-out"))
     /// ```
-    public static func sinkIdentity(job: String, step: String) -> KafkaRecord.Header {
-        KafkaRecord.Header(name: "stream-sink", value: Array("\(job)/\(step)".utf8))
+    public static func sinkIdentity(job: String, step: String, instance: String? = nil) -> KafkaRecord.Header {
+        KafkaRecord.Header(name: "stream-sink", value: Array("\(job)/\(step)\(instance.map { "@\($0)" } ?? "")".utf8))
+    }
+
+    /// A short, stable name for the instance that checkpoints to `directory`: a hash of its
+    /// absolute path.
+    static func instance(checkpointDirectory directory: String) -> String {
+        let path = URL(fileURLWithPath: directory).standardizedFileURL.path
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in path.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        return String(hash, radix: 16)
     }
 }
 
@@ -78,7 +89,8 @@ final class KafkaSinkWriter<Value: Sendable>: SinkWriter, @unchecked Sendable {
          key: @escaping @Sendable (Value) -> [UInt8]?, value: @escaping @Sendable (Value) -> [UInt8]) throws {
         self.topic = topic
         step = context.stepID
-        identity = .sinkIdentity(job: context.run.job.name, step: context.stepID)
+        identity = .sinkIdentity(job: context.run.job.name, step: context.stepID,
+                                 instance: context.run.options.checkpointDirectory.map { KafkaRecord.Header.instance(checkpointDirectory: $0) })
         identityHeaders = soleWriter ? [] : [identity]
         self.soleWriter = soleWriter
         self.key = key
