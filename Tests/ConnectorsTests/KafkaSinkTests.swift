@@ -23,19 +23,7 @@ import Testing
 
     /// Everything in the topic, as numbers.
     static func topic(_ kafka: EmbeddedKafka) throws -> [Int] {
-        let consumer = try RDKafkaConsumer(properties: ["bootstrap.servers": kafka.bootstrapServers, "fetch.wait.max.ms": "10"])
-        var numbers: [Int] = []
-        var assignment: [(topic: String, partition: Int32, offset: Int64)] = []
-        var total: Int64 = 0
-        for partition in try consumer.partitions(of: "out") {
-            assignment.append(("out", partition, RDKafkaConsumer.beginning))
-            total += try consumer.endOffset(topic: "out", partition: partition)
-        }
-        try consumer.assign(assignment)
-        for _ in 0..<500 where numbers.count < total {
-            numbers += consumer.poll(max: 1000, timeout: .milliseconds(50)).records.map { Int(String(decoding: $0.value ?? [], as: UTF8.self))! }
-        }
-        return numbers
+        try kafka.records(in: "out").map { Int($0.text)! }
     }
 
     @Test(arguments: [false, true]) func aRunRestoredAfterAFailureWritesEveryRecordOnce(soleWriter: Bool) async throws {
@@ -88,10 +76,7 @@ import Testing
                 .sink("out", .kafka("out", bootstrapServers: kafka.bootstrapServers, key: { _ in nil }, value: { Array(String($0).utf8) }))
             try await job.run(on: Runtime(workers: 1), options: RunOptions(checkpointDirectory: root))
         }
-        let consumer = try RDKafkaConsumer(properties: ["bootstrap.servers": kafka.bootstrapServers, "fetch.wait.max.ms": "10"])
-        try consumer.assign([("out", 0, RDKafkaConsumer.beginning)])
-        var records: [KafkaRecord] = []
-        for _ in 0..<100 where records.count < 4 { records += consumer.poll(max: 10, timeout: .milliseconds(50)).records }
+        let records = try kafka.records(in: "out")
         let identities = Set(records.flatMap(\.headers).filter { $0.name == "stream-sink" }.map { String(decoding: $0.value, as: UTF8.self) })
         #expect(records.count == 4)
         #expect(identities.count == 2)

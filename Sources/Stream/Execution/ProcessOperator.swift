@@ -1,8 +1,7 @@
-public import DequeModule
 
 /// Runs a stateful step: routes each batch by key group to the range actors, merges what they
 /// emit into stream order in a task, and forwards it downstream in order, at most
-/// `maxInFlight` batches behind (back-pressure to the source).
+/// ``InFlightMerges``' bound of batches behind (back-pressure to the source).
 ///
 /// `@unchecked Sendable` is safe: `position`, `lastWatermark` and `inFlight` are touched only
 /// by `consume`, `finish` and `checkpoint`, which the job's driver calls one at a time.
@@ -18,9 +17,8 @@ final class ProcessOperator<Function: KeyedProcessFunction>: @unchecked Sendable
     @usableFromInline let ranges: [ActorRef<ProcessRange<Function>>]
     @usableFromInline let rangeOfGroup: [Int]
     @usableFromInline let downstream: BatchReceiver<Function.Output>
-    @usableFromInline let maxInFlight = 4
     @usableFromInline var position = 0
-    @usableFromInline var inFlight = Deque<TaskRef<Output>>()
+    @usableFromInline var inFlight = InFlightMerges<Output>()
     @usableFromInline let metrics: StepMetrics
     @usableFromInline let gauges: OperatorGauges
 
@@ -70,13 +68,10 @@ final class ProcessOperator<Function: KeyedProcessFunction>: @unchecked Sendable
         metrics.counted(in: batch.count, out: 0)
         let parts = RangeBatch.split(batch, key: key, keyGroups: keyGroups, rangeOfGroup: rangeOfGroup,
                                      ranges: ranges.count, position: position)
-        var after = Array(batch.watermarks.dropFirst())
-        after.append(batch.endWatermark)
-        let timeline = WatermarkTimeline(firstPosition: position, watermarks: after)
+        let timeline = WatermarkTimeline(of: batch, at: position)
         try await submit(parts, timeline: timeline, before: batch.watermarks, end: batch.endWatermark)
         position += batch.count
-        let mustWait = batch.count == 0 ? inFlight.count : max(0, inFlight.count - maxInFlight)
-        try await forward(waitingFor: mustWait)
+        try await forward(waitingFor: inFlight.mustWait(afterBatchOf: batch.count))
         gauges.record(inFlight: inFlight.count)
     }
 
@@ -133,9 +128,7 @@ final class ProcessOperator<Function: KeyedProcessFunction>: @unchecked Sendable
     @inlinable
     func forward(waitingFor count: Int) async throws {
         var mustWait = count
-        while let head = inFlight.first, mustWait > 0 || head.isReady {
-            inFlight.removeFirst()
-            mustWait -= 1
+        while let head = inFlight.next(mustWait: &mustWait) {
             let batch = try await gauges.waiting(for: head, progress: context.progress)
             metrics.counted(in: 0, out: batch.count)
             if batch.count > 0 || batch.endWatermark > EventTime.beginning { try await downstream.consume(batch) }

@@ -1,9 +1,8 @@
-public import DequeModule
 public import Logging
 
 /// Runs a keyed window step: routes each batch by key group to the range actors, merges their
 /// emissions into stream order in a task, and forwards results and late records downstream in
-/// order. At most `maxInFlight` batches are in flight; the driver waits for the oldest beyond
+/// order. At most ``InFlightMerges``' bound of batches are in flight; the driver waits for the oldest beyond
 /// that (back-pressure to the source).
 ///
 /// `@unchecked Sendable` is safe: `position` and `inFlight` are touched only by `consume` and
@@ -21,11 +20,10 @@ where Agg.Input == Value {
     @usableFromInline let rangeOfGroup: [Int]
     @usableFromInline let results: BatchReceiver<WindowResult<Key, Agg.Output>>
     @usableFromInline let late: BatchReceiver<Value>?
-    @usableFromInline let maxInFlight = 4
     @usableFromInline var position = 0
     /// The end watermark of the last batch handed to the ranges.
     @usableFromInline var lastWatermark = EventTime.beginning
-    @usableFromInline var inFlight = Deque<TaskRef<Merged>>()
+    @usableFromInline var inFlight = InFlightMerges<Merged>()
     @usableFromInline let metrics: StepMetrics
     @usableFromInline let gauges: OperatorGauges
 
@@ -96,9 +94,7 @@ where Agg.Input == Value {
         let end = batch.endWatermark
         lastWatermark = max(lastWatermark, end)
         let calls = zip(ranges, parts).map { range, part in range.call { $0.process(part, endWatermark: end) } }
-        var after = Array(batch.watermarks.dropFirst())
-        after.append(end)
-        let timeline = WatermarkTimeline(firstPosition: position, watermarks: after)
+        let timeline = WatermarkTimeline(of: batch, at: position)
         let first = position
         inFlight.append(merge(calls, timeline: timeline, priority: end) { positions in
             let indices = positions.map { $0 - first }
@@ -106,10 +102,7 @@ where Agg.Input == Value {
                                watermarks: indices.map { batch.watermarks[$0] }, endWatermark: end)
         })
         position += batch.count
-        // A heartbeat means the source is idle: deliver everything now rather than leave results
-        // waiting for the next batch. Otherwise wait only beyond the in-flight bound.
-        let mustWait = batch.count == 0 ? inFlight.count : max(0, inFlight.count - maxInFlight)
-        try await forward(waitingFor: mustWait)
+        try await forward(waitingFor: inFlight.mustWait(afterBatchOf: batch.count))
         gauges.record(inFlight: inFlight.count)
     }
 
@@ -150,9 +143,7 @@ where Agg.Input == Value {
     @inlinable
     func forward(waitingFor count: Int) async throws {
         var mustWait = count
-        while let head = inFlight.first, mustWait > 0 || head.isReady {
-            inFlight.removeFirst()
-            mustWait -= 1
+        while let head = inFlight.next(mustWait: &mustWait) {
             let merged = try await gauges.waiting(for: head, progress: context.progress)
             metrics.counted(in: 0, out: merged.results.count)
             gauges.record(openWindows: merged.openWindows, progress: context.progress)

@@ -28,3 +28,14 @@ public struct WatermarkTimeline: Sendable {
         return firstPosition + low
     }
 }
+
+extension WatermarkTimeline {
+    /// The timeline of `batch`, whose first record is at `position`: the watermark after each
+    /// record is the one before the next, and after the last, the batch's end watermark.
+    @inlinable
+    public init<Value: Sendable>(of batch: RecordBatch<Value>, at position: Int) {
+        var after = Array(batch.watermarks.dropFirst())
+        after.append(batch.endWatermark)
+        self.init(firstPosition: position, watermarks: after)
+    }
+}

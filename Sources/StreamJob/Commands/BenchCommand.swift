@@ -26,18 +26,12 @@ struct RuntimeBenchCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "Runs of each measurement; the median is shown with the spread.")
-    var runs = 3
-
-    @Option(help: "Worker threads (default: one per core).")
-    var workers: Int = Runtime.defaultWorkerCount
+    @OptionGroup var runOptions: BenchRunOptions
 
     @Option(help: "Multiplies every operation count (below 1 for a quick look).")
     var scale = 1.0
 
     func validate() throws {
-        if runs < 1 { throw ValidationError("--runs must be at least 1.") }
-        if workers < 1 { throw ValidationError("--workers must be at least 1.") }
         if !(scale > 0) { throw ValidationError("--scale must be above 0.") }
     }
 
@@ -45,8 +39,8 @@ struct RuntimeBenchCommand: AsyncParsableCommand {
         #if DEBUG
         print("note: this is a debug build; figures are far below release ones (make bench)")
         #endif
-        print("runtime benchmark: \(workers) workers, \(runs) runs each, scale \(scale)")
-        try await RuntimeBenchmark(workers: workers, runs: runs, scale: scale).run { print($0.line) }
+        print("runtime benchmark: \(runOptions.workers) workers, \(runOptions.runs) runs each, scale \(scale)")
+        try await RuntimeBenchmark(workers: runOptions.workers, runs: runOptions.runs, scale: scale).run { print($0.line) }
     }
 }
 
@@ -68,11 +62,7 @@ struct WindowBenchCommand: AsyncParsableCommand {
     @Option(help: "Events in the input (repeat for several sizes).")
     var events: [Int] = [10_000_000]
 
-    @Option(help: "Runs of each size; the median is shown with the spread.")
-    var runs = 3
-
-    @Option(help: "Worker threads (default: one per core).")
-    var workers: Int = Runtime.defaultWorkerCount
+    @OptionGroup var runOptions: BenchRunOptions
 
     @Option(help: "Where input and output files go.")
     var dataDir = "bench-data"
@@ -82,13 +72,11 @@ struct WindowBenchCommand: AsyncParsableCommand {
 
     func validate() throws {
         if events.contains(where: { $0 < 1 }) { throw ValidationError("--events must be at least 1.") }
-        if runs < 1 { throw ValidationError("--runs must be at least 1.") }
-        if workers < 1 { throw ValidationError("--workers must be at least 1.") }
     }
 
     func run() async throws {
-        print("W1 window benchmark: \(workers) workers, \(runs) runs each")
-        var benchmark = WindowBenchmark(events: events.sorted(), runs: runs, workers: workers, dataDirectory: dataDir)
+        print("W1 window benchmark: \(runOptions.workers) workers, \(runOptions.runs) runs each")
+        var benchmark = WindowBenchmark(events: events.sorted(), runs: runOptions.runs, workers: runOptions.workers, dataDirectory: dataDir)
         benchmark.checksOutput = !noCheck
         try await benchmark.run { print($0) }
     }
@@ -111,24 +99,18 @@ struct CheckpointBenchCommand: AsyncParsableCommand {
     @Option(help: "Keys of about 100 bytes of state each, for the large-state checkpoint.")
     var stateKeys = 1_000_000
 
-    @Option(help: "Runs of each measurement; the median is shown with the spread.")
-    var runs = 3
-
-    @Option(help: "Worker threads (default: one per core).")
-    var workers: Int = Runtime.defaultWorkerCount
+    @OptionGroup var runOptions: BenchRunOptions
 
     @Option(help: "Where input, output and checkpoints go.")
     var dataDir = "bench-data"
 
     func validate() throws {
-        if events < 1 || stateKeys < 1 || runs < 1 || workers < 1 {
-            throw ValidationError("--events, --state-keys, --runs and --workers must be at least 1.")
-        }
+        if events < 1 || stateKeys < 1 { throw ValidationError("--events and --state-keys must be at least 1.") }
     }
 
     func run() async throws {
-        print("checkpoint benchmark: \(workers) workers, \(runs) runs each")
-        try await CheckpointBenchmark(events: events, stateKeys: stateKeys, runs: runs, workers: workers, dataDirectory: dataDir).run { print($0) }
+        print("checkpoint benchmark: \(runOptions.workers) workers, \(runOptions.runs) runs each")
+        try await CheckpointBenchmark(events: events, stateKeys: stateKeys, runs: runOptions.runs, workers: runOptions.workers, dataDirectory: dataDir).run { print($0) }
     }
 }
 
@@ -149,6 +131,20 @@ struct KafkaBenchCommand: AsyncParsableCommand {
     @Option(help: "Records each produce measurement writes.")
     var produce = 500_000
 
+    @OptionGroup var runOptions: BenchRunOptions
+
+    func validate() throws {
+        if records < 1 || produce < 1 { throw ValidationError("--records and --produce must be at least 1.") }
+    }
+
+    func run() async throws {
+        print("W3 Kafka benchmark (embedded broker): \(runOptions.workers) workers, \(runOptions.runs) runs each")
+        try await KafkaBenchmark(minimumRecords: records, produceRecords: produce, runs: runOptions.runs, workers: runOptions.workers).run { print($0) }
+    }
+}
+
+/// What every benchmark takes: how many runs of each measurement, on how many workers.
+struct BenchRunOptions: ParsableArguments {
     @Option(help: "Runs of each measurement; the median is shown with the spread.")
     var runs = 3
 
@@ -156,11 +152,7 @@ struct KafkaBenchCommand: AsyncParsableCommand {
     var workers: Int = Runtime.defaultWorkerCount
 
     func validate() throws {
-        if records < 1 || produce < 1 || runs < 1 || workers < 1 { throw ValidationError("--records, --produce, --runs and --workers must be at least 1.") }
-    }
-
-    func run() async throws {
-        print("W3 Kafka benchmark (embedded broker): \(workers) workers, \(runs) runs each")
-        try await KafkaBenchmark(minimumRecords: records, produceRecords: produce, runs: runs, workers: workers).run { print($0) }
+        if runs < 1 { throw ValidationError("--runs must be at least 1.") }
+        if workers < 1 { throw ValidationError("--workers must be at least 1.") }
     }
 }
