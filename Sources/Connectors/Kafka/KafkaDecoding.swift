@@ -57,7 +57,7 @@ extension Source {
                         decode: @escaping @Sendable ([UInt8]) throws -> Value) -> Source<Value> {
         let raw = Source<KafkaRecord>.kafka(topics, bootstrapServers: bootstrapServers, group: group, properties: properties,
                                             watermark: watermark, untilEnd: untilEnd)
-        return Source("\(raw.describe), decoded", providesEventTime: raw.providesEventTime) { context in
+        return Source("\(raw.describe), decoded", providesEventTime: raw.providesEventTime, idleTimeout: raw.idleTimeout) { context in
             DecodingReader(inner: try raw.makeReader(context), context: context, decode: decode,
                            deadLetters: try onBadRecord.deadLetterFile(step: context.stepID))
         }
@@ -90,7 +90,7 @@ final class DecodingReader<Value: Sendable>: SourceReader, @unchecked Sendable {
 
     var position: String? { inner.position }
 
-    func checkpoint(_ barrier: CheckpointBarrier) { inner.checkpoint(barrier) }
+    func checkpoint(_ barrier: CheckpointBarrier, at position: String) { inner.checkpoint(barrier, at: position) }
 
     func next() async throws -> RecordBatch<Value>? {
         guard let batch = try await inner.next() else {

@@ -159,6 +159,12 @@ final class KafkaSinkWriter<Value: Sendable>: SinkWriter, @unchecked Sendable {
         } catch let error as KafkaError {
             throw StreamError(.io, step: step, action: "produce", position: topic, message: "\(error)")
         }
+        try checkDeliveries()
+    }
+
+    /// Throws the first delivery that failed since the last look: a record librdkafka gave up on
+    /// must stop the job, never vanish.
+    private func checkDeliveries() throws {
         if let failure = producer.reports.takeFailures().first {
             throw StreamError(.io, step: step, action: "deliver", position: topic, message: "\(failure)")
         }
@@ -193,6 +199,7 @@ final class KafkaSinkWriter<Value: Sendable>: SinkWriter, @unchecked Sendable {
     func checkpoint(_ barrier: CheckpointBarrier) async throws {
         do {
             try producer.flush()
+            try checkDeliveries()
             var ends: [Int32: Int64] = [:]
             for partition in partitions { ends[partition] = try producer.endOffset(topic: topic, partition: partition) }
             barrier.store(KafkaSinkState(endOffsets: ends), for: step)
@@ -207,5 +214,6 @@ final class KafkaSinkWriter<Value: Sendable>: SinkWriter, @unchecked Sendable {
         } catch let error as KafkaError {
             throw StreamError(.io, step: step, action: "flush", position: topic, message: "\(error)")
         }
+        try checkDeliveries()
     }
 }

@@ -30,7 +30,8 @@ extension Source where Value == KafkaRecord {
     /// ```
     public static func kafka(_ topics: [String], bootstrapServers: String, group: String? = nil, properties: [String: String] = [:],
                              watermark: WatermarkStrategy? = nil, untilEnd: Bool = false, maxBatch: Int = 8192) -> Source<KafkaRecord> {
-        Source("Kafka topics \(topics.joined(separator: ", ")) at \(bootstrapServers)", providesEventTime: watermark != nil) { context in
+        Source("Kafka topics \(topics.joined(separator: ", ")) at \(bootstrapServers)", providesEventTime: watermark != nil,
+               idleTimeout: watermark?.idleTimeout) { context in
             var all = properties
             all["bootstrap.servers"] = bootstrapServers
             return try KafkaSourceReader(topics: topics, group: group, properties: all, watermark: watermark, untilEnd: untilEnd,
@@ -263,11 +264,12 @@ final class KafkaSourceReader: SourceReader, @unchecked Sendable {
     }
 
     /// In a consumer group, commits the checkpoint's offsets to the group once it is durable, so a
-    /// member that takes a partition over starts where this one's checkpoint ended.
-    func checkpoint(_ barrier: CheckpointBarrier) {
-        guard membership != nil else { return }
+    /// member that takes a partition over starts where this one's checkpoint ended. Runs while
+    /// `next()` may be reading ahead on another task: it reads only `position` and the consumer.
+    func checkpoint(_ barrier: CheckpointBarrier, at position: String) {
+        guard membership != nil, let reached = KafkaPosition(position) else { return }
         var commit: [TopicPartition: Int64] = [:]
-        for (topic, partitions) in offsets.next {
+        for (topic, partitions) in reached.offsets.next {
             for (partition, offset) in partitions { commit[TopicPartition(topic: topic, partition: partition)] = offset }
         }
         barrier.onCommit { [consumer, commit, step = context.stepID] in

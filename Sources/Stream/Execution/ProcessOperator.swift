@@ -117,7 +117,9 @@ final class ProcessOperator<Function: KeyedProcessFunction>: @unchecked Sendable
                 timestamps.append(outputs[entry.range].timestamps[entry.index])
                 let offset = entry.order.position - first
                 // Before a record: the watermark before it; after it (a timer): the watermark after it.
-                let watermark = entry.order.phase == 0 ? before[offset] : (offset < timeline.watermarks.count ? timeline.watermarks[offset] : end)
+                let watermark = entry.order.phase == 0 ? before[offset]
+                    : offset < 0 ? timeline.watermarkBefore
+                    : offset < timeline.watermarks.count ? timeline.watermarks[offset] : end
                 watermarks.append(watermark)
             }
             return RecordBatch(values: values, timestamps: timestamps, watermarks: watermarks, endWatermark: end)

@@ -83,8 +83,11 @@ where Agg.Input == Value {
 
     @inlinable
     func consume(_ batch: RecordBatch<Value>) async throws {
-        // An empty batch (a heartbeat) matters only if it moves the watermark.
-        guard batch.count > 0 || batch.endWatermark > lastWatermark else { return }
+        // An empty batch (a heartbeat) that does not move the watermark only delivers what is done.
+        guard batch.count > 0 || batch.endWatermark > lastWatermark else {
+            try await forward(waitingFor: inFlight.count)
+            return
+        }
         guard batch.count == 0 || batch.hasEventTime else {
             throw StreamError(.invalidJob, step: id, action: "window", message: "records reached the window without event time")
         }

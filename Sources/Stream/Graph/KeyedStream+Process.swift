@@ -13,12 +13,11 @@ extension KeyedStream {
         if !stream.hasEventTime {
             stream.job.problem("step '\(id)': a stateful step needs time; call .eventTime(_:watermark:) or .processingTime() before .keyed(by:)")
         }
-        let output: Stream<Function.Output> = stream.derive("process", name: id, hasEventTime: true)
         let keyed = self
-        stream.node.attach { context in
-            try ProcessOperator<Function>(id: id, context: context, keyed: keyed, make: makeOperator,
-                                          downstream: try output.node.receiver(in: context)).receiver()
-        }
-        return output
+        return stream.derive(.process, name: id, hasEventTime: true, builder: StepBuilder { step, build in
+            let operation = try ProcessOperator<Function>(id: id, context: build.context, keyed: keyed, make: makeOperator,
+                                                          downstream: try build.output(of: step, as: Function.Output.self))
+            build.setInlet(operation.receiver(), step: step)
+        })
     }
 }

@@ -91,21 +91,22 @@ extension WindowedStream {
     public func aggregate<Agg: Aggregator>(_ aggregator: Agg) -> WindowedAggregate<Key, Agg.Output, Value>
     where Agg.Input == Value {
         let source = keyed.stream
-        let results: Stream<WindowResult<Key, Agg.Output>> = source.derive("window", name: id, hasEventTime: false)
-        let lateStep = source.job.addStep("late", name: nil, inputs: [results.node.step])
-        let late = Stream<Value>(node: StreamNode(step: lateStep, job: source.job), hasEventTime: source.hasEventTime)
         let spec = self.spec
         let lateness = allowedLateness
         let keyed = self.keyed
         let id = self.id
-        source.node.attach { context in
-            let operation = try WindowOperator<Key, Value, Agg>(
-                id: id, context: context, keyed: keyed,
-                initial: KeyedWindowState(spec: spec, allowedLateness: lateness, aggregator: aggregator),
-                results: try results.node.receiver(in: context),
-                late: late.node.hasConsumers ? try late.node.receiver(in: context) : nil)
-            return try operation.receiver()
-        }
+        let results: Stream<WindowResult<Key, Agg.Output>> = source.derive(
+            .window(spec), name: id, hasEventTime: false, idleTimeout: .some(nil), builder: StepBuilder { step, build in
+                let lateStep = build.sideOutput(of: step)
+                let operation = try WindowOperator<Key, Value, Agg>(
+                    id: id, context: build.context, keyed: keyed,
+                    initial: KeyedWindowState(spec: spec, allowedLateness: lateness, aggregator: aggregator),
+                    results: try build.output(of: step, as: WindowResult<Key, Agg.Output>.self),
+                    late: try lateStep.flatMap { build.hasConsumers($0) ? try build.output(of: $0, as: Value.self) : nil })
+                build.setInlet(try operation.receiver(), step: step)
+            })
+        let late: Stream<Value> = results.derive(.lateRecords, hasEventTime: source.hasEventTime,
+                                                 idleTimeout: .some(source.idleTimeout), builder: nil)
         return WindowedAggregate(results: results, late: late)
     }
 

@@ -9,22 +9,24 @@ public protocol SourceReader<Value>: AnyObject, Sendable {
     func next() async throws -> RecordBatch<Value>?
     /// Where the source is after the last batch `next()` returned; nil if it cannot resume.
     var position: String? { get }
-    /// Called once `position` has been read for a checkpoint: a reader that tells an outside
-    /// system how far it got (a Kafka consumer group's offsets, say) registers that here with
-    /// ``CheckpointBarrier/onCommit(_:)``, to run once the checkpoint is durable.
+    /// Called once `position` — a value ``position`` gave after some batch — went into a
+    /// checkpoint: a reader that tells an outside system how far it got (a Kafka consumer
+    /// group's offsets, say) registers that here with ``CheckpointBarrier/onCommit(_:)``, to run
+    /// once the checkpoint is durable. The reader reads ahead of the job, so `next()` may be
+    /// running on another task meanwhile: use `position` and thread-safe parts only.
     ///
     /// ```swift
-    /// func checkpoint(_ barrier: CheckpointBarrier) {
-    ///     let reached = offsets
+    /// func checkpoint(_ barrier: CheckpointBarrier, at position: String) {
+    ///     let reached = Offsets(position)
     ///     barrier.onCommit { try group.commit(reached) }
     /// }
     /// ```
-    func checkpoint(_ barrier: CheckpointBarrier)
+    func checkpoint(_ barrier: CheckpointBarrier, at position: String)
 }
 
 extension SourceReader {
     public var position: String? { nil }
-    public func checkpoint(_ barrier: CheckpointBarrier) {}
+    public func checkpoint(_ barrier: CheckpointBarrier, at position: String) {}
 }
 
 /// Writes batches of records for a sink step. Called from one task at a time, in order.
@@ -71,12 +73,16 @@ public struct Source<Value: Sendable>: Sendable {
     /// Whether the source gives its records event time and watermarks itself (a partitioned
     /// source, whose watermark is the minimum over its partitions).
     public let providesEventTime: Bool
+    /// When the source makes event time: after how long without records (milliseconds of
+    /// processing time) it stops holding back the steps where it meets other streams; nil for never.
+    public let idleTimeout: Int64?
     public let makeReader: @Sendable (SourceContext) throws -> any SourceReader<Value>
 
-    public init(_ describe: String, providesEventTime: Bool = false,
+    public init(_ describe: String, providesEventTime: Bool = false, idleTimeout: Int64? = nil,
                 makeReader: @escaping @Sendable (SourceContext) throws -> any SourceReader<Value>) {
         self.describe = describe
         self.providesEventTime = providesEventTime
+        self.idleTimeout = idleTimeout
         self.makeReader = makeReader
     }
 }

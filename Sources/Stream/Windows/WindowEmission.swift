@@ -29,7 +29,8 @@ extension WindowEmission {
     /// Sorts emissions into the order one operator reading the stream would emit them: by the
     /// stream position that triggered them (a late update at its record; a firing just after
     /// the record whose watermark reached the window), late updates before firings at the same
-    /// position, then by window, key group and insertion order.
+    /// position, then by the window's last millisecond (the order the watermark reaches them),
+    /// the window, key group and insertion order.
     ///
     /// `firingPosition` maps a window's last millisecond to the position after which the
     /// watermark first reached it.
@@ -47,6 +48,11 @@ extension WindowEmission {
             if a.position != b.position { return a.position < b.position }
             if a.phase != b.phase { return a.phase < b.phase }
             let (x, y) = (a.emission, b.emission)
+            // The order in which the watermark reaches them first: then it does not matter whether
+            // the watermark got past several windows in one step or in several.
+            if x.result.window.maxTimestamp != y.result.window.maxTimestamp {
+                return x.result.window.maxTimestamp < y.result.window.maxTimestamp
+            }
             if x.result.window != y.result.window { return x.result.window < y.result.window }
             if x.keyGroup != y.keyGroup { return x.keyGroup < y.keyGroup }
             return x.order < y.order

@@ -54,7 +54,7 @@ struct ValidateCommand: ParsableCommand {
 /// A job's graph as text (one step a line, with its inputs) or as DOT.
 enum JobGraphText {
     static func label(_ step: JobGraph.Step) -> String {
-        step.name.map { "\(step.kind) '\($0)'" } ?? step.kind
+        step.description
     }
 
     static func text(_ job: Job) -> String {
@@ -70,8 +70,8 @@ enum JobGraphText {
     static func dot(_ job: Job) -> String {
         var lines = ["digraph \"\(job.name)\" {", "  rankdir=LR;", "  node [shape=box, fontname=\"Helvetica\"];"]
         for step in job.steps {
-            let text = step.name.map { "\(step.kind)\\n\($0)" } ?? step.kind
-            let shape = step.kind == "source" || step.kind == "sink" ? ", shape=ellipse" : ""
+            let text = step.name.map { "\(step.kind)\\n\($0)" } ?? "\(step.kind)"
+            let shape = step.kind == .source || step.kind == .sink ? ", shape=ellipse" : ""
             lines.append("  s\(step.id) [label=\"\(text.replacingOccurrences(of: "\"", with: "\\\""))\"\(shape)];")
         }
         for step in job.steps { for input in step.inputs { lines.append("  s\(input) -> s\(step.id);") } }

@@ -91,10 +91,24 @@ enum EngineModel {
 /// window (sessions recomputed from the records each time), no pre-aggregation, no ranges.
 enum NaiveModel {
     static func run(_ events: [Event], delay: Int64, spec: WindowSpec, lateness: Int64) -> WindowRun {
-        if case .session(let gap) = spec { return sessions(events, delay: delay, gap: gap, lateness: lateness) }
+        run(events, watermarks: watermarksBefore(events, delay: delay), spec: spec, lateness: lateness)
+    }
+
+    /// The watermark before each record of a stream read in order, with bounded disorder `delay`.
+    static func watermarksBefore(_ events: [Event], delay: Int64) -> [Int64] {
+        var maxTimestamp = Int64.min
+        return events.map { event in
+            defer { maxTimestamp = max(maxTimestamp, event.timestamp) }
+            return maxTimestamp == .min ? .min : maxTimestamp - delay
+        }
+    }
+
+    /// Windows over records that each come with the watermark before them (never decreasing);
+    /// after the last, the end of input fires everything.
+    static func run(_ events: [Event], watermarks before: [Int64], spec: WindowSpec, lateness: Int64) -> WindowRun {
+        if case .session(let gap) = spec { return sessions(events, watermarks: before, gap: gap, lateness: lateness) }
         var run = WindowRun()
         var contents: [Window: OrderedDictionary<Int, [Int]>] = [:]
-        var maxTimestamp = Int64.min
         var watermark = Int64.min
         func emit(_ window: Window, key: Int) {
             let values = contents[window]![key]!
@@ -107,6 +121,8 @@ enum NaiveModel {
             contents = contents.filter { !(($0.key.maxTimestamp + lateness) <= new) }
         }
         for (position, event) in events.enumerated() {
+            fire(from: watermark, to: max(watermark, before[position]))
+            watermark = max(watermark, before[position])
             var windows: [Window] = []
             spec.forEachWindow(of: event.timestamp) { windows.append($0) }
             let live = windows.filter { $0.maxTimestamp + lateness > watermark }
@@ -115,10 +131,6 @@ enum NaiveModel {
                 contents[window, default: [:]][event.key, default: []].append(event.value)
                 if window.maxTimestamp <= watermark { emit(window, key: event.key) }
             }
-            maxTimestamp = max(maxTimestamp, event.timestamp)
-            let new = max(watermark, maxTimestamp - delay)
-            fire(from: watermark, to: new)
-            watermark = new
         }
         fire(from: watermark, to: .max - lateness - 1)
         return run
@@ -131,10 +143,9 @@ enum NaiveModel {
         }.map(\.element)
     }
 
-    static func sessions(_ events: [Event], delay: Int64, gap: Int64, lateness: Int64) -> WindowRun {
+    static func sessions(_ events: [Event], watermarks before: [Int64], gap: Int64, lateness: Int64) -> WindowRun {
         var run = WindowRun()
         var records: OrderedDictionary<Int, [(timestamp: Int64, value: Int)]> = [:]
-        var maxTimestamp = Int64.min
         var watermark = Int64.min
         func sessionsOf(_ list: [(timestamp: Int64, value: Int)]) -> [(window: Window, values: [Int])] {
             var out: [(window: Window, values: [Int])] = []
@@ -160,6 +171,7 @@ enum NaiveModel {
                 }
             }
             run.rows += due.sorted { a, b in
+                if a.window.maxTimestamp != b.window.maxTimestamp { return a.window.maxTimestamp < b.window.maxTimestamp }
                 if a.window != b.window { return a.window < b.window }
                 return (a.group, a.order) < (b.group, b.order)
             }.map(\.row)
@@ -170,6 +182,8 @@ enum NaiveModel {
             }
         }
         for (position, event) in events.enumerated() {
+            fire(from: watermark, to: max(watermark, before[position]))
+            watermark = max(watermark, before[position])
             let candidate = (records[event.key] ?? []) + [(event.timestamp, event.value)]
             let session = sessionsOf(candidate).first { $0.window.contains(event.timestamp) }!
             if session.window.maxTimestamp + lateness <= watermark {
@@ -178,10 +192,6 @@ enum NaiveModel {
                 records[event.key] = candidate
                 if session.window.maxTimestamp <= watermark { run.rows.append(row(session, key: event.key)) }
             }
-            maxTimestamp = max(maxTimestamp, event.timestamp)
-            let new = max(watermark, maxTimestamp - delay)
-            fire(from: watermark, to: new)
-            watermark = new
         }
         fire(from: watermark, to: .max - lateness - 1)
         return run

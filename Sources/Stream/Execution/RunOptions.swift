@@ -74,12 +74,22 @@ public enum RestorePoint: Sendable, Equatable, CustomStringConvertible {
 public final class RunControl: Sendable {
     private let stopRequested = Atomic(false)
     private let checkpointRequested = Atomic(false)
+    private let stopHandlers = Mutex<[@Sendable () -> Void]>([])
 
     public init() {}
 
     /// Stops the job gracefully at the next batch boundary: no more input is read, what was read
     /// is processed, a final checkpoint is taken and output committed; windows do not fire early.
-    public func stop() { stopRequested.store(true, ordering: .releasing) }
+    public func stop() {
+        stopRequested.store(true, ordering: .releasing)
+        for handler in stopHandlers.withLock({ $0 }) { handler() }
+    }
+
+    /// Calls `handler` when a stop is requested (the driver wakes up for it).
+    func onStop(_ handler: @escaping @Sendable () -> Void) {
+        stopHandlers.withLock { $0.append(handler) }
+        if isStopRequested { handler() }
+    }
 
     /// Takes a checkpoint at the next batch boundary, whatever the interval.
     public func requestCheckpoint() { checkpointRequested.store(true, ordering: .releasing) }

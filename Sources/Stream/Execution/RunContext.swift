@@ -15,11 +15,12 @@ public final class RunContext: Sendable {
     /// Processing time now, in milliseconds since the epoch (the test clock's, in tests).
     public let now: @Sendable () -> Int64
     private let totals = Mutex(JobSummary())
-    private let receivers = Mutex<[ObjectIdentifier: any Sendable]>([:])
     private let statefulSteps = Mutex<[String]>([])
     /// When the run started (for the time to first output).
     let startedAt = ContinuousClock.now
     private let outputSeen = Atomic(false)
+    /// When the batch being delivered was read from its source (processing time, milliseconds).
+    private let arrival = Atomic(Int64.min)
 
     init<C: Clock<Duration>>(runtime: Runtime, job: Job, clock: C, options: RunOptions = RunOptions(), restored: Checkpoint? = nil) {
         self.runtime = runtime
@@ -35,6 +36,19 @@ public final class RunContext: Sendable {
     }
 
     var summary: JobSummary { totals.withLock { $0 } }
+
+    /// The processing time at which the batch now going through the steps was read from its
+    /// source (sources read ahead of the steps, so this is earlier than ``now``).
+    @usableFromInline
+    var arrivalTime: Int64 {
+        let time = arrival.load(ordering: .relaxed)
+        return time == .min ? now() : time
+    }
+
+    /// Notes when the batch about to be delivered was read.
+    func delivering(readAt time: Int64) {
+        arrival.store(time, ordering: .relaxed)
+    }
 
     /// The run's live progress (shared with whoever passed it in `RunOptions`).
     public var progress: RunProgress { options.progress }
@@ -83,21 +97,6 @@ public final class RunContext: Sendable {
 
     /// The ids of the steps that keep state, in the order they were built.
     var statefulStepIDs: [String] { statefulSteps.withLock { $0 } }
-
-    /// Drops the receivers built for this run: they refer back to the context, and the cycle
-    /// would otherwise keep the run (and its runtime's threads) alive after it ends.
-    func releaseReceivers() {
-        receivers.withLock { $0.removeAll() }
-    }
-
-    /// The receiver built for `node` in this run, building it once.
-    func receiver<Value>(for node: StreamNode<Value>, build: () throws -> BatchReceiver<Value>) rethrows -> BatchReceiver<Value> {
-        let id = ObjectIdentifier(node)
-        if let existing = receivers.withLock({ $0[id] }) as? BatchReceiver<Value> { return existing }
-        let made = try build()
-        receivers.withLock { $0[id] = made }
-        return made
-    }
 }
 
 /// Where one stream's batches go when the job runs: `consume` for each batch in order, then
@@ -119,6 +118,7 @@ public struct BatchReceiver<Value: Sendable>: Sendable {
     }
 
     /// A receiver that sends everything to each of `receivers`, in order.
+    @usableFromInline
     static func fanOut(_ receivers: [BatchReceiver<Value>]) -> BatchReceiver<Value> {
         if receivers.count == 1 { return receivers[0] }
         return BatchReceiver(
@@ -129,37 +129,8 @@ public struct BatchReceiver<Value: Sendable>: Sendable {
     }
 
     /// A receiver that drops everything (a stream nobody consumes).
+    @usableFromInline
     static var discard: BatchReceiver<Value> {
         BatchReceiver(consume: { _ in }, finish: {}, checkpoint: { _ in })
-    }
-}
-
-/// One stream in the graph: the consumers attached to it, built into receivers at run time.
-@usableFromInline
-final class StreamNode<Value: Sendable>: Sendable {
-    @usableFromInline let step: Int
-    @usableFromInline let job: Job
-    private let consumers = Mutex<[@Sendable (RunContext) throws -> BatchReceiver<Value>]>([])
-
-    @usableFromInline
-    init(step: Int, job: Job) {
-        self.step = step
-        self.job = job
-    }
-
-    @usableFromInline
-    func attach(_ consumer: @escaping @Sendable (RunContext) throws -> BatchReceiver<Value>) {
-        consumers.withLock { $0.append(consumer) }
-    }
-
-    @usableFromInline
-    var hasConsumers: Bool { consumers.withLock { !$0.isEmpty } }
-
-    @usableFromInline
-    func receiver(in context: RunContext) throws -> BatchReceiver<Value> {
-        try context.receiver(for: self) {
-            let made = try consumers.withLock { $0 }.map { try $0(context) }
-            return made.isEmpty ? .discard : .fanOut(made)
-        }
     }
 }

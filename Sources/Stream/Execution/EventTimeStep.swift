@@ -1,0 +1,85 @@
+/// Gives each record its event time and the watermark before it, from one bounded-disorder
+/// watermark over the stream read in order; the watermark is checkpointed under the step's id.
+///
+/// `@unchecked Sendable` is safe: `clock` is touched only by `consume` and `checkpoint`, which
+/// the job's driver calls one at a time.
+@usableFromInline
+final class EventTimeStep<Value: Sendable>: @unchecked Sendable {
+    @usableFromInline let id: String
+    @usableFromInline let timestamp: @Sendable (Value) -> Int64
+    @usableFromInline let downstream: BatchReceiver<Value>
+    @usableFromInline let context: RunContext
+    @usableFromInline var clock: BoundedWatermark
+    @usableFromInline let gauges: WatermarkGauges
+
+    @inlinable
+    init(id: String, timestamp: @escaping @Sendable (Value) -> Int64, strategy: WatermarkStrategy,
+         downstream: BatchReceiver<Value>, context: RunContext) throws {
+        self.id = id
+        self.timestamp = timestamp
+        self.downstream = downstream
+        self.context = context
+        clock = BoundedWatermark(outOfOrderness: strategy.outOfOrderness)
+        if let saved = try context.registerState(BoundedWatermark.self, for: id) {
+            clock.maxTimestamp = saved.maxTimestamp
+            clock.watermark = saved.watermark
+        }
+        gauges = WatermarkGauges(step: id)
+    }
+
+    @inlinable
+    var inlet: BatchReceiver<Value> {
+        BatchReceiver(consume: { try await self.consume($0) }, finish: downstream.finish,
+                      checkpoint: { try await self.checkpoint($0) })
+    }
+
+    @inlinable
+    func consume(_ batch: RecordBatch<Value>) async throws {
+        let timestamps = batch.values.map(timestamp)
+        var watermarks = [Int64](repeating: 0, count: batch.count)
+        for index in timestamps.indices {
+            watermarks[index] = clock.watermark
+            clock.observe(timestamps[index])
+        }
+        let end = clock.watermark
+        gauges.record(end, now: context.now(), progress: context.progress)
+        try await downstream.consume(RecordBatch(values: batch.values, timestamps: timestamps,
+                                                 watermarks: watermarks, endWatermark: end))
+    }
+
+    @usableFromInline
+    func checkpoint(_ barrier: CheckpointBarrier) async throws {
+        barrier.store(clock, for: id)
+        barrier.note(watermark: clock.watermark)
+        try await downstream.checkpoint(barrier)
+    }
+}
+
+/// Gives each record the processing time at which its source read it as its time and watermark.
+///
+/// `@unchecked Sendable` is safe: `last` is touched only by `consume`, which the job's driver
+/// calls one batch at a time.
+@usableFromInline
+final class ProcessingTimeStep<Value: Sendable>: @unchecked Sendable {
+    @usableFromInline let downstream: BatchReceiver<Value>
+    @usableFromInline let context: RunContext
+    @usableFromInline var last = EventTime.beginning
+
+    @inlinable
+    init(downstream: BatchReceiver<Value>, context: RunContext) {
+        self.downstream = downstream
+        self.context = context
+    }
+
+    @inlinable
+    var inlet: BatchReceiver<Value> {
+        BatchReceiver(consume: { try await self.consume($0) }, finish: downstream.finish, checkpoint: downstream.checkpoint)
+    }
+
+    @inlinable
+    func consume(_ batch: RecordBatch<Value>) async throws {
+        last = max(last, context.arrivalTime)
+        let times = [Int64](repeating: last, count: batch.count)
+        try await downstream.consume(RecordBatch(values: batch.values, timestamps: times, watermarks: times, endWatermark: last))
+    }
+}

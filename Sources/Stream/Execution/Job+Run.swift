@@ -1,0 +1,106 @@
+import Logging
+
+extension Job {
+    /// Runs the job to the end of its input on `runtime` (or a new runtime with one worker per
+    /// core), validating first. Every source is read at the same time. A job over a continuous
+    /// source (a followed file, Kafka) runs until its task is cancelled, and then throws
+    /// `CancellationError`, or until `options.control` asks it to stop. `clock` paces polling and
+    /// checkpoints; tests pass a `TestClock`.
+    ///
+    /// With a checkpoint directory in `options`, checkpoints are taken every interval and at
+    /// the end, and sinks commit their output with them (exactly once); `options.restore`
+    /// resumes from one.
+    ///
+    /// ```swift
+    /// let summary = try await job.run(options: RunOptions(checkpointDirectory: "state"))
+    /// print(summary.recordsRead)
+    /// ```
+    @discardableResult
+    public func run<C: Clock<Duration>>(on runtime: Runtime? = nil, clock: C = ContinuousClock(),
+                                        options: RunOptions = RunOptions()) async throws -> JobSummary {
+        try validate()
+        let ownRuntime = runtime == nil ? Runtime() : nil
+        defer { ownRuntime?.shutdown() }
+        let runtime = runtime ?? ownRuntime!
+        let restored = try checkpointToRestore(options)
+        let context = RunContext(runtime: runtime, job: self, clock: clock, options: options, restored: restored)
+        let build = try ExecutionBuild.make(graph.withLock { $0 }, context: context)
+        let sources = build.orderedSources
+        try checkRestored(restored, stateful: context.statefulStepIDs, sources: sources.map(\.id))
+        if restored != nil {
+            let took = ContinuousClock.now - context.startedAt
+            context.count { $0.restoreDuration = took }
+        }
+        var coordinator: CheckpointCoordinator?
+        if options.takesCheckpoints, let directory = options.checkpointDirectory {
+            let store = CheckpointStore(root: directory, job: name, retain: options.retainedCheckpoints)
+            coordinator = try CheckpointCoordinator(store: store, interval: options.checkpointInterval, startedAt: context.now()) { report in
+                context.progress.checkpointed(report)
+                if report.error == nil {
+                    EngineMetrics.checkpoints.increment()
+                    EngineMetrics.checkpointDuration.recordNanoseconds(report.duration.nanoseconds)
+                    EngineMetrics.checkpointBytes.record(report.bytes)
+                } else {
+                    EngineMetrics.checkpointFailures.increment()
+                }
+                context.count { summary in
+                    if report.error == nil { summary.checkpoints += 1 } else { summary.failedCheckpoints += 1 }
+                    summary.lastCheckpoint = report
+                }
+            }
+        }
+        var driver = JobDriver(context: context, sources: sources, holds: build.holds, coordinator: coordinator)
+        do {
+            try await driver.run()
+        } catch {
+            await coordinator?.drain()
+            EngineMetrics.errors(step: (error as? StreamError)?.step ?? name).increment()
+            throw error
+        }
+        return context.summary
+    }
+    /// The checkpoint `options` asks to restore, read and verified; nil to start afresh.
+    func checkpointToRestore(_ options: RunOptions) throws -> Checkpoint? {
+        guard let point = options.restore else { return nil }
+        guard let directory = options.checkpointDirectory else {
+            throw StreamError(.invalidJob, step: name, action: "restore", message: "restoring needs a checkpoint directory")
+        }
+        let store = CheckpointStore(root: directory, job: name, retain: options.retainedCheckpoints)
+        do {
+            switch point {
+            case .latest:
+                let latest = try store.latest()
+                if latest == nil {
+                    Logger(label: "stream.checkpoint").info("no checkpoint of job '\(name)' in \(directory): starting afresh")
+                }
+                return latest
+            case .checkpoint(let id):
+                return try store.read(id: id)
+            }
+        } catch let error as CheckpointError {
+            throw StreamError(.stateful, step: name, action: "restore", message: "\(error)")
+        }
+    }
+
+    /// Checks that the restored checkpoint was written by this pipeline: every state it holds
+    /// belongs to a step of this job, and every source it positions exists. Reports each
+    /// mismatch by step; steps the checkpoint knows nothing of start empty.
+    func checkRestored(_ checkpoint: Checkpoint?, stateful: [String], sources: [String]) throws {
+        guard let checkpoint else { return }
+        var problems: [String] = []
+        let known = Set(stateful)
+        for step in checkpoint.states.keys.sorted() where !known.contains(step) {
+            problems.append("the checkpoint holds state for step '\(step)', which this pipeline does not have (renamed or removed?)")
+        }
+        for source in checkpoint.manifest.sources.keys.sorted() where !sources.contains(source) {
+            problems.append("the checkpoint holds a position for source '\(source)', which this pipeline does not have")
+        }
+        guard problems.isEmpty else {
+            throw StreamError(.stateful, step: name, action: "restore",
+                              message: "checkpoint chk-\(checkpoint.manifest.id) does not match this pipeline:\n  - " + problems.joined(separator: "\n  - "))
+        }
+        for step in stateful where checkpoint.states[step] == nil {
+            Logger(label: "stream.checkpoint").warning("step '\(step)' has no state in chk-\(checkpoint.manifest.id): it starts empty")
+        }
+    }
+}

@@ -1,0 +1,38 @@
+/// A stateless step at run time: each batch through the user's batch transform, straight on
+/// downstream (no queue, no per-record await). Errors the transform throws stop the job,
+/// wrapped with the step's kind.
+@usableFromInline
+struct TransformStep<Input: Sendable, Output: Sendable>: Sendable {
+    @usableFromInline let kind: String
+    @usableFromInline let body: @Sendable (RecordBatch<Input>) throws -> RecordBatch<Output>
+    @usableFromInline let downstream: BatchReceiver<Output>
+    @usableFromInline let metrics: StepMetrics
+
+    @inlinable
+    init(kind: String, step: Int, body: @escaping @Sendable (RecordBatch<Input>) throws -> RecordBatch<Output>,
+         downstream: BatchReceiver<Output>) {
+        self.kind = kind
+        self.body = body
+        self.downstream = downstream
+        metrics = StepMetrics(step: "\(kind)#\(step)")
+    }
+
+    @inlinable
+    var inlet: BatchReceiver<Input> {
+        BatchReceiver(consume: { try await consume($0) }, finish: downstream.finish, checkpoint: downstream.checkpoint)
+    }
+
+    @inlinable
+    func consume(_ batch: RecordBatch<Input>) async throws {
+        let transformed: RecordBatch<Output>
+        do {
+            transformed = try body(batch)
+        } catch let error as StreamError {
+            throw error
+        } catch {
+            throw StreamError(.userFunction, step: kind, action: kind, message: "\(error)")
+        }
+        metrics.counted(in: batch.count, out: transformed.count)
+        try await downstream.consume(transformed)
+    }
+}

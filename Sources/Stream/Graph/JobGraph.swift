@@ -1,0 +1,85 @@
+/// The description of a job: its steps, each with its kind, its name and the steps it reads
+/// from, and how each is built when the job runs. Steps are numbered in the order they were
+/// added, and a step's inputs always come before it, so the numbering is a topological order.
+public struct JobGraph: Sendable {
+    /// One step: what it does and where its input comes from.
+    public struct Step: Sendable, CustomStringConvertible {
+        public var id: Int
+        public var kind: StepKind
+        public var name: String?
+        /// The steps whose output this step reads, in input order (input 0, input 1, …).
+        public var inputs: [Int]
+        public var description: String { name.map { "\(kind) '\($0)'" } ?? "\(kind)" }
+    }
+
+    public private(set) var steps: [Step] = []
+    /// How each step is made into its running form (by step number).
+    var builders: [StepBuilder?] = []
+    var extraProblems: [String] = []
+
+    @usableFromInline
+    init() {}
+
+    mutating func add(_ kind: StepKind, name: String?, inputs: [Int], builder: StepBuilder?) -> Int {
+        steps.append(Step(id: steps.count, kind: kind, name: name, inputs: inputs))
+        builders.append(builder)
+        return steps.count - 1
+    }
+
+    /// The steps that read `step`'s main output, with the input number each reads it on.
+    func consumers(of step: Int) -> [(step: Int, input: Int)] {
+        var found: [(step: Int, input: Int)] = []
+        for candidate in steps[(step + 1)...] where !candidate.kind.isSideOutput {
+            for (input, source) in candidate.inputs.enumerated() where source == step { found.append((candidate.id, input)) }
+        }
+        return found
+    }
+
+    /// The side-output step of `step` (a window's late records), if it has one.
+    func sideOutput(of step: Int) -> Int? {
+        steps[(step + 1)...].first { $0.kind.isSideOutput && $0.inputs == [step] }?.id
+    }
+
+    /// The source steps upstream of `step` (itself, if it is one).
+    func sources(upstreamOf step: Int) -> Set<Int> {
+        var found: Set<Int> = []
+        var pending = [step]
+        var seen: Set<Int> = []
+        while let next = pending.popLast() {
+            guard seen.insert(next).inserted else { continue }
+            if steps[next].kind == .source { found.insert(next) }
+            pending.append(contentsOf: steps[next].inputs)
+        }
+        return found
+    }
+
+    func problems() -> [String] {
+        var problems = extraProblems
+        var seen: [String: StepKind] = [:]
+        for step in steps {
+            guard let name = step.name else { continue }
+            if let other = seen[name] {
+                problems.append("step id '\(name)' is used by both a \(other) and a \(step.kind) step; give each stateful or I/O step its own id")
+            }
+            seen[name] = step.kind
+        }
+        if !steps.contains(where: { $0.kind == .source }) { problems.append("the job has no source; add one with job.source(_:_:)") }
+        let consumed = Set(steps.flatMap(\.inputs))
+        for step in steps where !consumed.contains(step.id) && !step.kind.outputMayBeUnconnected {
+            problems.append("the output of \(step) goes nowhere; end it with .sink(_:_:)")
+        }
+        return problems
+    }
+}
+
+/// How one step becomes its running form: called once per run by the executor with the step's
+/// number, consumers first, so the inlets of the steps that read its output are already made.
+@usableFromInline
+struct StepBuilder: Sendable {
+    @usableFromInline let build: @Sendable (_ step: Int, _ build: inout ExecutionBuild) throws -> Void
+
+    @inlinable
+    init(_ build: @escaping @Sendable (_ step: Int, _ build: inout ExecutionBuild) throws -> Void) {
+        self.build = build
+    }
+}
