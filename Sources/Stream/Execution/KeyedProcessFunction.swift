@@ -60,6 +60,17 @@ public struct KeyedRecord<Key: Sendable, Value: Sendable>: Sendable {
         self.position = position
         self.keyGroup = keyGroup
     }
+
+    /// The same record (key, time, place in the stream) carrying `value` instead: what an
+    /// operator written on another one passes on, so what it emits keeps the record's place.
+    ///
+    /// ```swift
+    /// inner.process(record.withValue(order), &output)
+    /// ```
+    @inlinable
+    public func withValue<Other>(_ value: Other) -> KeyedRecord<Key, Other> {
+        KeyedRecord<Key, Other>(key: key, value: value, timestamp: timestamp, watermark: watermark, position: position, keyGroup: keyGroup)
+    }
 }
 
 /// Where a stateful operator emits records and sets timers; also says what time it is.
@@ -86,6 +97,20 @@ public struct ProcessOutput<Key: StableHashable & Codable, Output: Sendable>: Se
     public mutating func emit<Input>(_ value: Output, for record: KeyedRecord<Key, Input>) {
         values.append(value)
         timestamps.append(record.timestamp)
+        order.append(OutputOrder(position: record.position, phase: 0, time: 0, keyGroup: record.keyGroup,
+                                 keyHash: 0, sequence: order.count))
+    }
+
+    /// Emits `value` as a result of `record`, in its place in the stream, with another event time
+    /// (a join's result carries the later of its two records' times).
+    ///
+    /// ```swift
+    /// output.emit(Joined(first: order, second: payment.value), for: payment, timestamp: max(order.time, payment.timestamp))
+    /// ```
+    @inlinable
+    public mutating func emit<Input>(_ value: Output, for record: KeyedRecord<Key, Input>, timestamp: Int64) {
+        values.append(value)
+        timestamps.append(timestamp)
         order.append(OutputOrder(position: record.position, phase: 0, time: 0, keyGroup: record.keyGroup,
                                  keyHash: 0, sequence: order.count))
     }

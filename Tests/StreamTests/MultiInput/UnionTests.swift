@@ -102,3 +102,8 @@ import Testing
         }
     }
 }
+
+/// A new directory name under the system's temporary directory, for one test's checkpoints.
+func temporaryDirectory(_ prefix: String) -> String {
+    NSTemporaryDirectory() + "\(prefix)/\(UUID().uuidString.prefix(8))"
+}
