@@ -94,7 +94,7 @@ let package = Package(
         ),
         .testTarget(name: "ConnectorsTests", dependencies: ["Connectors", "Operators", "StreamTesting"], swiftSettings: settings),
         .testTarget(name: "SamplesTests", dependencies: ["Samples", "Stream"], swiftSettings: settings),
-        .testTarget(name: "IntegrationTests", dependencies: ["StreamJobTool", "ClickJobs", "StreamJobKit", "Stream", "Connectors"], swiftSettings: settings),
+        .testTarget(name: "IntegrationTests", dependencies: ["StreamJobTool", "ClickJobs", "StreamJobKit", "Stream", "Connectors", "Samples"], swiftSettings: settings),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -52,5 +52,5 @@ extension Pipelines {
 
 /// The pipelines that ship with the engine: what `stream-job pipelines` lists.
 public enum Pipelines {
-    public static var all: [Pipeline] { [clickstream, w1Windows] }
+    public static var all: [Pipeline] { [clickstream, w1Windows, ordersPayments] }
 }

@@ -43,7 +43,7 @@ final class Turnstile: Sendable {
     /// A random schedule giving each source its number of turns.
     static func schedule(turns: [Int], seed: Int) -> [Int] {
         var schedule = turns.enumerated().flatMap { Array(repeating: $0.offset, count: $0.element) }
-        var random = SplitMix(seed: UInt64(seed))
+        var random = SeededRandom(seed: UInt64(seed))
         schedule.shuffle(using: &random)
         return schedule
     }
@@ -83,19 +83,6 @@ extension Source {
         Source("\(values.count) records taking turns") { context in
             TurnTakingReader(source: source, values: values, sizes: sizes, turnstile: turnstile, restoredPosition: context.restoredPosition)
         }
-    }
-}
-
-/// A small seeded generator for shuffles.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 
