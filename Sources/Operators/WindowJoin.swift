@@ -70,7 +70,7 @@ public struct CoGroupLists<First: Sendable, Second: Sendable>: Sendable {
 extension CoGroupLists: Codable where First: Codable, Second: Codable {}
 
 /// Keeps both streams' records of a key and window: what window joins are made of.
-public struct CoGroup<First: Sendable, Second: Sendable>: Aggregator {
+public struct CoGroup<First: Codable & Sendable, Second: Codable & Sendable>: Aggregator {
     @inlinable public init() {}
     @inlinable public func zero() -> CoGroupLists<First, Second> { CoGroupLists() }
 

@@ -1,4 +1,4 @@
-extension WindowedStream {
+extension WindowedStream where Value: Codable {
     /// Calls `body` with all of a key's records in a window, in arrival order, when the window
     /// fires — for computations that are not mergeable (medians, sorting, pattern checks). The
     /// records are kept until then, so prefer `aggregate` when an aggregate can be merged.
@@ -18,7 +18,7 @@ extension WindowedStream {
 }
 
 /// Keeps every record, in arrival order.
-public struct CollectAll<Value: Sendable>: Aggregator {
+public struct CollectAll<Value: Codable & Sendable>: Aggregator {
     @inlinable public init() {}
     @inlinable public func zero() -> [Value] { [] }
     @inlinable public func add(_ input: Value, to accumulator: inout [Value]) { accumulator.append(input) }

@@ -1,4 +1,4 @@
-extension WindowedStream {
+extension WindowedStream where Value: Codable {
     /// Combines each key's records in each window with `combine`, pre-aggregating as they arrive.
     ///
     /// ```swift
@@ -11,7 +11,7 @@ extension WindowedStream {
 
 /// Combines values pairwise. A window's entry exists only once a record was added, so the
 /// accumulator is never empty when the window fires.
-public struct ReduceAggregator<Value: Sendable>: Aggregator {
+public struct ReduceAggregator<Value: Codable & Sendable>: Aggregator {
     public let combine: @Sendable (Value, Value) -> Value
 
     @inlinable public init(combine: @escaping @Sendable (Value, Value) -> Value) { self.combine = combine }

@@ -15,9 +15,9 @@ extension KeyedStream {
         }
         let keyed = self
         return stream.derive(.process, name: id, hasEventTime: true, builder: StepBuilder { step, build in
-            let operation = try ProcessOperator<Function>(id: id, context: build.context, keyed: keyed, make: makeOperator,
-                                                          downstream: try build.output(of: step, as: Function.Output.self))
-            build.setInlet(operation.receiver(), step: step)
+            let operation = try ProcessLogic<Function>.makeOperator(id: id, context: build.context, keyed: keyed, make: makeOperator,
+                                                                    downstream: try build.output(of: step, as: Function.Output.self))
+            build.setInlet(operation.inlet, step: step)
         })
     }
 }

@@ -98,12 +98,12 @@ extension WindowedStream {
         let results: Stream<WindowResult<Key, Agg.Output>> = source.derive(
             .window(spec), name: id, hasEventTime: false, idleTimeout: .some(nil), builder: StepBuilder { step, build in
                 let lateStep = build.sideOutput(of: step)
-                let operation = try WindowOperator<Key, Value, Agg>(
+                let operation = try WindowLogic<Key, Value, Agg>.makeOperator(
                     id: id, context: build.context, keyed: keyed,
                     initial: KeyedWindowState(spec: spec, allowedLateness: lateness, aggregator: aggregator),
                     results: try build.output(of: step, as: WindowResult<Key, Agg.Output>.self),
                     late: try lateStep.flatMap { build.hasConsumers($0) ? try build.output(of: $0, as: Value.self) : nil })
-                build.setInlet(try operation.receiver(), step: step)
+                build.setInlet(operation.inlet, step: step)
             })
         let late: Stream<Value> = results.derive(.lateRecords, hasEventTime: source.hasEventTime,
                                                  idleTimeout: .some(source.idleTimeout), builder: nil)

@@ -1,10 +1,11 @@
 /// A key whose hash is the same in every process and on every run, so state stored by key
-/// group can be restored elsewhere (Swift's `Hasher` is seeded per process).
+/// group can be restored elsewhere (Swift's `Hasher` is seeded per process). Keys are
+/// `Codable`: state is kept by key, and state goes into checkpoints.
 ///
 /// ```swift
 /// "user-42".stableHash   // the same number everywhere
 /// ```
-public protocol StableHashable: Hashable, Sendable {
+public protocol StableHashable: Hashable, Sendable, Codable {
     var stableHash: UInt64 { get }
 }
 

@@ -2,17 +2,19 @@
 /// partial results from parallel tasks (`merge`), and turn the accumulator into the output
 /// when the window fires (`finish`).
 ///
+/// The accumulator is `Codable`: it is window state, and window state goes into checkpoints.
+///
 /// ```swift
 /// struct Mean: Aggregator {
-///     func zero() -> (Double, Int) { (0, 0) }
-///     func add(_ x: Double, to acc: inout (Double, Int)) { acc.0 += x; acc.1 += 1 }
-///     func merge(_ other: (Double, Int), into acc: inout (Double, Int)) { acc.0 += other.0; acc.1 += other.1 }
-///     func finish(_ acc: (Double, Int)) -> Double { acc.0 / Double(max(1, acc.1)) }
+///     func zero() -> Pair<Double, Int> { Pair(0, 0) }
+///     func add(_ x: Double, to acc: inout Pair<Double, Int>) { acc.first += x; acc.second += 1 }
+///     func merge(_ other: Pair<Double, Int>, into acc: inout Pair<Double, Int>) { acc.first += other.first; acc.second += other.second }
+///     func finish(_ acc: Pair<Double, Int>) -> Double { acc.first / Double(max(1, acc.second)) }
 /// }
 /// ```
 public protocol Aggregator<Input, Output>: Sendable {
     associatedtype Input
-    associatedtype Accumulator: Sendable
+    associatedtype Accumulator: Codable & Sendable
     associatedtype Output: Sendable
 
     func zero() -> Accumulator

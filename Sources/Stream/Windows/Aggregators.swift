@@ -16,7 +16,7 @@ public struct Count<Input>: Aggregator {
 /// ```swift
 /// windowed.aggregate(.sum(\.amount))
 /// ```
-public struct Sum<Input, Value: AdditiveArithmetic & Sendable>: Aggregator {
+public struct Sum<Input, Value: AdditiveArithmetic & Codable & Sendable>: Aggregator {
     public let value: @Sendable (Input) -> Value
     @inlinable public init(_ value: @escaping @Sendable (Input) -> Value) { self.value = value }
     @inlinable public func zero() -> Value { .zero }
@@ -26,7 +26,7 @@ public struct Sum<Input, Value: AdditiveArithmetic & Sendable>: Aggregator {
 }
 
 /// The smallest (`Extreme.min`) or largest (`Extreme.max`) value of a field; nil for no records.
-public struct Extreme<Input, Value: Comparable & Sendable>: Aggregator {
+public struct Extreme<Input, Value: Comparable & Codable & Sendable>: Aggregator {
     public let value: @Sendable (Input) -> Value
     public let keepsLargest: Bool
     public init(largest: Bool, _ value: @escaping @Sendable (Input) -> Value) {

@@ -51,7 +51,7 @@ public struct WindowStateSnapshot<Key: Codable & Sendable, Accumulator: Codable 
     }
 }
 
-extension KeyedWindowState where Key: Codable, Agg.Accumulator: Codable {
+extension KeyedWindowState {
     /// The state as a snapshot, for a checkpoint.
     public func snapshot() -> WindowStateSnapshot<Key, Agg.Accumulator> {
         WindowStateSnapshot(
@@ -90,29 +90,27 @@ extension KeyedWindowState where Key: Codable, Agg.Accumulator: Codable {
     }
 }
 
-/// Window state that can go into a checkpoint: its keys and accumulators are `Codable`. A
-/// window step checks this when it runs, so only jobs that checkpoint need Codable state.
-@usableFromInline
-protocol CheckpointableWindowState: Sendable {
-    /// The states of all ranges (each of this type) as one snapshot covering every key group, encoded.
-    static func encodeMerged(_ states: [any Sendable], keyGroups: KeyGroups, step: String) throws -> [UInt8]
-    /// An encoded snapshot split into one state per range, with this state's configuration.
-    func decodeSplit(_ bytes: [UInt8], ranges: [Range<Int>], step: String) throws -> [any Sendable]
-}
-
-extension KeyedWindowState: CheckpointableWindowState where Key: Codable, Agg.Accumulator: Codable {
-    @usableFromInline
-    static func encodeMerged(_ states: [any Sendable], keyGroups: KeyGroups, step: String) throws -> [UInt8] {
-        let snapshots = states.map { ($0 as! Self).snapshot() }
-        let merged = WindowStateSnapshot.redistribute(snapshots, into: [0..<keyGroups.count])
+extension KeyedWindowState {
+    /// The states of all ranges as one snapshot covering every key group, encoded.
+    ///
+    /// ```swift
+    /// let bytes = try KeyedWindowState.encodeMerged(rangeStates, step: "per-minute")
+    /// ```
+    public static func encodeMerged(_ states: [KeyedWindowState], step: String) throws -> [UInt8] {
+        let merged = WindowStateSnapshot.redistribute(states.map { $0.snapshot() }, into: [0..<Int.max])
         return try StateCodec.encode(merged[0], step: step)
     }
 
-    @usableFromInline
-    func decodeSplit(_ bytes: [UInt8], ranges: [Range<Int>], step: String) throws -> [any Sendable] {
+    /// An encoded snapshot split into one state per range of `ranges`, with this state's
+    /// configuration (spec, lateness, aggregator).
+    ///
+    /// ```swift
+    /// let states = try fresh.decodeSplit(bytes, ranges: keyGroups.ranges(parallelism: 2), step: "per-minute")
+    /// ```
+    public func decodeSplit(_ bytes: [UInt8], ranges: [Range<Int>], step: String) throws -> [KeyedWindowState] {
         let snapshot = try StateCodec.decode(WindowStateSnapshot<Key, Agg.Accumulator>.self, from: bytes, step: step)
         return WindowStateSnapshot.redistribute([snapshot], into: ranges).map {
-            Self(spec: spec, allowedLateness: .milliseconds(allowedLateness), aggregator: aggregator, restoring: $0)
+            KeyedWindowState(spec: spec, allowedLateness: .milliseconds(allowedLateness), aggregator: aggregator, restoring: $0)
         }
     }
 }

@@ -109,7 +109,7 @@ import Testing
 }
 
 @Suite struct WindowOperatorsTests {
-    struct Order: Sendable, Equatable {
+    struct Order: Sendable, Equatable, Codable {
         var time: Int64
         var user: String
         var amount: Int

@@ -1,0 +1,107 @@
+/// A keyed step at run time, whatever it computes: routes each batch by key group to one actor
+/// per range of key groups, merges their answers into stream order in a task (whose priority is
+/// the batch's watermark, so earlier windows' merges run first), and delivers the merges
+/// downstream strictly in order, at most ``InFlightMerges``' bound of batches behind (after
+/// that the driver waits: back-pressure to the sources). A checkpoint delivers everything in
+/// flight, then takes each range's state through an ordinary actor call. Windows, stateful
+/// functions, co-processing and joins are logics on it (``KeyedRangeLogic``).
+///
+/// `@unchecked Sendable` is safe: `position`, `lastWatermark` and `inFlight` are touched only by
+/// `consume`, `finish` and `checkpoint`, which the job's driver calls one at a time.
+@usableFromInline
+final class KeyedRangeOperator<Logic: KeyedRangeLogic>: @unchecked Sendable {
+    @usableFromInline typealias Key = Logic.Key
+    @usableFromInline typealias Input = Logic.Input
+
+    @usableFromInline let logic: Logic
+    @usableFromInline let context: RunContext
+    @usableFromInline let keyGroups: KeyGroups
+    @usableFromInline let groupRanges: [Range<Int>]
+    @usableFromInline let rangeOfGroup: [Int]
+    @usableFromInline let ranges: [ActorRef<Logic.Range>]
+    @usableFromInline var position = 0
+    /// The end watermark of the last batch handed to the ranges.
+    @usableFromInline var lastWatermark = EventTime.beginning
+    @usableFromInline var inFlight = InFlightMerges<Logic.Merged>()
+    @usableFromInline let metrics: StepMetrics
+    @usableFromInline let gauges: OperatorGauges
+
+    /// `start` gives each range's actor its initial state (from the checkpoint, when restoring).
+    @inlinable
+    init(logic: Logic, context: RunContext, keyGroups: KeyGroups, groupRanges: [Range<Int>],
+         start: [Logic.Range.Snapshot]) throws {
+        self.logic = logic
+        self.context = context
+        self.keyGroups = keyGroups
+        self.groupRanges = groupRanges
+        rangeOfGroup = keyGroups.rangeIndexOfGroup(in: groupRanges)
+        metrics = StepMetrics(step: logic.id)
+        gauges = OperatorGauges(step: logic.id)
+        ranges = try start.map { try context.runtime.actor(Logic.Range.self, restoring: $0) }
+    }
+
+    @inlinable
+    var inlet: BatchReceiver<Input> {
+        BatchReceiver(consume: { try await self.consume($0) }, finish: { try await self.finish() },
+                      checkpoint: { try await self.checkpoint($0) })
+    }
+
+    @inlinable
+    func consume(_ batch: RecordBatch<Input>) async throws {
+        if batch.count == 0 && batch.endWatermark <= lastWatermark && !Logic.callsRangesOnHeartbeats {
+            try await forward(waitingFor: inFlight.count)
+            return
+        }
+        guard batch.count == 0 || batch.hasEventTime else {
+            throw StreamError(.invalidJob, step: logic.id, action: "route", message: "records reached the step without event time")
+        }
+        metrics.counted(in: batch.count, out: 0)
+        let parts = RangeBatch.split(batch, key: logic.key, keyGroups: keyGroups, rangeOfGroup: rangeOfGroup,
+                                     ranges: ranges.count, position: position)
+        let info = BatchInfo(records: batch, position: position, endWatermark: batch.endWatermark, now: context.now())
+        lastWatermark = max(lastWatermark, batch.endWatermark)
+        let calls = zip(ranges, parts).map { range, part in range.call { Logic.process(&$0, part, info) } }
+        submitMerge(calls, info)
+        position += batch.count
+        try await forward(waitingFor: inFlight.mustWait(afterBatchOf: batch.count))
+        gauges.record(inFlight: inFlight.count)
+    }
+
+    /// At the end of input every range fires everything, as the watermark reaches the end of time.
+    @inlinable
+    func finish() async throws {
+        let info = BatchInfo<Input>(endAfter: position, now: context.now())
+        submitMerge(ranges.map { range in range.call { Logic.finish(&$0, info) } }, info)
+        try await forward(waitingFor: inFlight.count)
+        try await logic.finishDownstream()
+    }
+
+    /// Delivers every batch in flight, stores the ranges' states, passes the barrier on.
+    @inlinable
+    func checkpoint(_ barrier: CheckpointBarrier) async throws {
+        try await forward(waitingFor: inFlight.count)
+        var snapshots: [Logic.Snapshot] = []
+        for range in ranges { snapshots.append(try await range.call { Logic.snapshot($0) }.value) }
+        logic.store(snapshots, ranges: groupRanges, in: barrier)
+        barrier.note(watermark: lastWatermark)
+        try await logic.checkpointDownstream(barrier)
+    }
+
+    /// Queues the task that merges the ranges' answers for one batch, once they are all in.
+    @inlinable
+    func submitMerge(_ calls: [TaskRef<Logic.Part>], _ info: BatchInfo<Input>) {
+        inFlight.append(context.runtime.submit(afterAll: calls, options: TaskOptions(priority: info.endWatermark)) { parts in
+            Logic.merge(parts, info)
+        })
+    }
+
+    /// Delivers finished merges in order: every one already done, and at least `count` (waiting for them).
+    @inlinable
+    func forward(waitingFor count: Int) async throws {
+        var mustWait = count
+        while let head = inFlight.next(mustWait: &mustWait) {
+            let delivered = try await logic.deliver(try await gauges.waiting(for: head, progress: context.progress))
+            metrics.counted(in: 0, out: delivered)
+        }
+    }
+}
