@@ -1,37 +1,16 @@
-/// How long an unwindowed join keeps a record: time since it was written, in event time (the
-/// watermark) or processing time (the job's clock), as Flink's `StateTtlConfig`. An expired
-/// record is never joined again and is removed from the state when its time is up.
-///
-/// ```swift
-/// .eventTime(.hours(1))       // joined until the watermark is an hour past the record's time
-/// .processingTime(.minutes(30))
-/// ```
-public enum TimeToLive: Sendable, Hashable {
-    case eventTime(Duration)
-    case processingTime(Duration)
-
-    @inlinable var milliseconds: Int64 {
-        switch self {
-        case .eventTime(let duration), .processingTime(let duration): max(1, duration.milliseconds)
-        }
-    }
-
-    @inlinable var domain: KeyedTimer<Int>.Domain {
-        if case .eventTime = self { return .eventTime }
-        return .processingTime
-    }
-}
-
 extension JoinStreams {
     /// An unwindowed (regular) inner join: each record is joined with every record of the other
     /// stream of its key seen so far and still alive, and kept for those to come. Without
     /// `timeToLive` the state grows with the keys and records (as Flink SQL's regular join
     /// without `table.exec.state.ttl`). `id` names the step and its state.
     ///
+    /// A record's time-to-live counts from its event time (the watermark must get that far past
+    /// it) or from when it was processed, as ``ExpiringKeyedState``'s does.
+    ///
     /// ```swift
     /// persons.join(auctions, on: \.id, \.seller).unwindowed("sellers", timeToLive: .eventTime(.hours(12)))
     /// ```
-    public func unwindowed(_ id: String, timeToLive: TimeToLive? = nil) -> Stream<Joined<First, Second>> {
+    public func unwindowed(_ id: String, timeToLive: StateTimeToLive? = nil) -> Stream<Joined<First, Second>> {
         keyed.process(id) { UnwindowedJoin<Key, First, Second>(timeToLive: timeToLive, restoring: $0) }
     }
 }
@@ -49,32 +28,32 @@ public struct UnwindowedJoinState<First: Codable & Sendable, Second: Codable & S
 
 /// The operator behind ``JoinStreams/unwindowed(_:timeToLive:)``.
 public struct UnwindowedJoin<Key: StableHashable & Codable, First: Codable & Sendable, Second: Codable & Sendable>: KeyedCoProcessFunction {
-    public let timeToLive: TimeToLive?
+    public let timeToLive: StateTimeToLive?
     public var kept: KeyedState<Key, UnwindowedJoinState<First, Second>>
 
-    public init(timeToLive: TimeToLive?, restoring state: KeyedState<Key, UnwindowedJoinState<First, Second>>) {
+    public init(timeToLive: StateTimeToLive?, restoring state: KeyedState<Key, UnwindowedJoinState<First, Second>>) {
         self.timeToLive = timeToLive
         kept = state
     }
 
     public func snapshot() -> KeyedState<Key, UnwindowedJoinState<First, Second>> { kept }
 
-    /// The time a record is written at, and the time it is judged alive against.
-    func clock<Value>(_ record: KeyedRecord<Key, Value>, now: Int64) -> (written: Int64, current: Int64) {
-        switch timeToLive {
-        case .processingTime?: (now, now)
-        case .eventTime?, nil: (record.timestamp, record.watermark)
-        }
+    /// The time a record is written at, and the time it is judged alive against (as
+    /// ``ExpiringKeyedState`` does).
+    func clock<Value>(_ record: KeyedRecord<Key, Value>, _ output: ProcessOutput<Key, Joined<First, Second>>) -> (written: Int64, current: Int64) {
+        guard let timeToLive else { return (record.timestamp, record.watermark) }
+        return (timeToLive.writeTime(at: record, output), timeToLive.now(at: record, output))
     }
 
     /// Whether a record written at `written` is still alive at `current`.
     func isAlive(_ written: Int64, at current: Int64) -> Bool {
-        guard let timeToLive else { return true }
-        return current == .min || written + timeToLive.milliseconds > current
+        guard let timeToLive, current != .min else { return true }
+        let (age, overflow) = current.subtractingReportingOverflow(written)
+        return !overflow && age < timeToLive.milliseconds
     }
 
     public mutating func processFirst(_ record: KeyedRecord<Key, First>, _ output: inout ProcessOutput<Key, Joined<First, Second>>) {
-        let (written, current) = clock(record, now: output.now)
+        let (written, current) = clock(record, output)
         var state = kept[record.key] ?? UnwindowedJoinState()
         state.seconds.removeAll { !isAlive($0.written, at: current) }
         for second in state.seconds { output.emit(Joined(first: record.value, second: second.value), for: record) }
@@ -85,7 +64,7 @@ public struct UnwindowedJoin<Key: StableHashable & Codable, First: Codable & Sen
     }
 
     public mutating func processSecond(_ record: KeyedRecord<Key, Second>, _ output: inout ProcessOutput<Key, Joined<First, Second>>) {
-        let (written, current) = clock(record, now: output.now)
+        let (written, current) = clock(record, output)
         var state = kept[record.key] ?? UnwindowedJoinState()
         state.firsts.removeAll { !isAlive($0.written, at: current) }
         for first in state.firsts { output.emit(Joined(first: first.value, second: record.value), for: record) }
@@ -98,8 +77,11 @@ public struct UnwindowedJoin<Key: StableHashable & Codable, First: Codable & Sen
     /// Sets the timer that removes what was written at `written` once its time is up.
     mutating func expire(_ key: Key, written: Int64, _ output: inout ProcessOutput<Key, Joined<First, Second>>) {
         guard let timeToLive else { return }
-        let domain: KeyedTimer<Key>.Domain = timeToLive.domain == .eventTime ? .eventTime : .processingTime
-        output.setTimer(domain, for: key, at: written + timeToLive.milliseconds)
+        if case .eventTime = timeToLive {
+            output.setTimer(.eventTime, for: key, at: written + timeToLive.milliseconds)
+        } else {
+            output.setTimer(.processingTime, for: key, at: written + timeToLive.milliseconds)
+        }
     }
 
     public mutating func onTimer(_ timer: KeyedTimer<Key>, _ output: inout ProcessOutput<Key, Joined<First, Second>>) {

@@ -54,6 +54,26 @@ public struct Stream<Value: Sendable>: Sendable {
         })
     }
 
+    /// The batch-transform primitive with a state of its own: `body` turns each batch into a batch
+    /// of the new stream, reading and updating `state` (one for the step, not per key), which is
+    /// checkpointed under `id` and restored from it. For low-rate shared state — the rules a
+    /// broadcast stream sets, a running total.
+    ///
+    /// ```swift
+    /// numbers.transform("running-total", state: 0) { total, batch in batch.map { total += $0; return total } }
+    /// ```
+    @inlinable
+    public func transform<Output, State: Codable & Sendable>(
+        _ id: String, state initial: State,
+        _ body: @escaping @Sendable (inout State, RecordBatch<Value>) throws -> RecordBatch<Output>
+    ) -> Stream<Output> {
+        derive(.transform(id), name: id, builder: StepBuilder { step, build in
+            let transform = try StatefulTransformStep(id: id, initial: initial, body: body,
+                                                      downstream: try build.output(of: step, as: Output.self), context: build.context)
+            build.setInlet(transform.inlet, step: step)
+        })
+    }
+
     /// Writes the stream to `sink`; `id` names the step (in errors, metrics and checkpoints).
     ///
     /// ```swift

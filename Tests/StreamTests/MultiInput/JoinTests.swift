@@ -293,4 +293,44 @@ import Testing
             #expect(Set(actual.results.filter { $0.contains(" at ") }.map { String($0.prefix { $0 != ":" }) }) == timers)
         }
     }
+
+    // MARK: Broadcast state
+
+    /// Counts each key's records; the broadcast stream sets a limit per key; each record emits
+    /// its key's count and the limit in force.
+    struct Limits: KeyedBroadcastProcessFunction {
+        var counts: KeyedState<Int, Int>
+        init(restoring state: KeyedState<Int, Int>) { counts = state }
+        func snapshot() -> KeyedState<Int, Int> { counts }
+
+        static func processBroadcast(_ rule: Tagged, _ limits: inout [Int: Int]) {
+            limits[rule.event.key] = rule.event.value
+        }
+
+        mutating func process(_ record: KeyedRecord<Int, Tagged>, broadcast limits: [Int: Int], _ output: inout ProcessOutput<Int, String>) {
+            counts[record.key, default: 0] += 1
+            output.emit("k\(record.key) n=\(counts[record.key]!) limit=\(limits[record.key] ?? -1)", for: record)
+        }
+    }
+
+    @Test func broadcastStateIsSeenByEveryRangeInTheMergedOrder() async throws {
+        await propertyCheck(count: 30, input: WindowDifferentialTests.events, WindowDifferentialTests.events, Gen.int(in: 0...1_000_000)) { first, second, seed in
+            let delays: [Int64] = [3, 1]
+            var limits: [Int: Int] = [:]
+            var counts: [Int: Int] = [:]
+            var expected: [String] = []
+            for (_, record) in Self.merged([first, second], delays: delays) {
+                if record.input == 1 {
+                    limits[record.event.key] = record.event.value
+                } else {
+                    counts[record.event.key, default: 0] += 1
+                    expected.append("k\(record.event.key) n=\(counts[record.event.key]!) limit=\(limits[record.event.key] ?? -1)")
+                }
+            }
+            let actual = try await Self.run([first, second], delays: delays, cut: .from(seed: seed, first: first)) { a, b in
+                (a.keyed(by: \.event.key).process("limits", broadcast: b, initial: [:]) { Limits(restoring: $0) }, nil)
+            }
+            #expect(actual.results == expected, "seed \(seed)")
+        }
+    }
 }
