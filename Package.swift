@@ -54,7 +54,7 @@ let package = Package(
             ],
             swiftSettings: settings
         ),
-        .target(name: "StreamTesting", dependencies: ["Stream", "Connectors"], swiftSettings: settings),
+        .target(name: "StreamTesting", dependencies: ["Stream", "Operators", "Connectors"], swiftSettings: settings),
         .target(name: "Samples", dependencies: ["Stream", "Operators", "Connectors"], path: "samples", swiftSettings: settings),
         .target(name: "StreamBenchmarks", dependencies: ["Stream", "Operators", "Connectors"], path: "Benchmarks", swiftSettings: settings),
         .target(

@@ -1,0 +1,86 @@
+import Operators
+import StreamTesting
+import Testing
+
+/// Stateful functions driven by hand: records, watermarks, processing time on a test clock,
+/// timers, and a snapshot → restore round trip.
+@Suite struct ProcessHarnessTests {
+    @Test func dedupeKeepsTheFirstAndForgetsItOnceTheWatermarkPasses() {
+        var harness = ProcessHarness { Dedupe<String, String>(within: .seconds(10), restoring: $0) }
+        harness.push("first", key: "ada", at: 1_000)
+        harness.push("repeat", key: "ada", at: 5_000)
+        #expect(harness.takeOutput() == ["first"])
+        #expect(harness.timers.map(\.time) == [11_000])
+        harness.advanceWatermark(to: 10_999)
+        #expect(harness.snapshot().state["ada"] == 1_000, "not yet forgotten")
+        harness.advanceWatermark(to: 11_000)
+        #expect(harness.snapshot().state["ada"] == nil)
+        #expect(harness.timers.isEmpty)
+        harness.push("again", key: "ada", at: 12_000)
+        #expect(harness.takeOutput() == ["again"])
+    }
+
+    @Test func aSnapshotRestoresStateAndTimers() {
+        var harness = ProcessHarness { Dedupe<String, String>(within: .seconds(10), restoring: $0) }
+        harness.push("first", key: "ada", at: 1_000)
+        _ = harness.takeOutput()
+        var restored = ProcessHarness(restoring: harness.snapshot()) { Dedupe<String, String>(within: .seconds(10), restoring: $0) }
+        #expect(restored.timers.map(\.time) == [11_000])
+        restored.push("repeat", key: "ada", at: 2_000)
+        #expect(restored.takeOutput().isEmpty, "the restored state still knows ada")
+        restored.finish()
+        #expect(restored.snapshot().state.count == 0, "the end of input fires every event-time timer")
+    }
+
+    /// Emits a key's count when its processing-time timer, set a second after its first record, fires.
+    struct CountAfterASecond: KeyedProcessFunction {
+        var counts: KeyedState<String, Int>
+        init(restoring state: KeyedState<String, Int>) { counts = state }
+        func snapshot() -> KeyedState<String, Int> { counts }
+        mutating func process(_ record: KeyedRecord<String, Int>, _ output: inout ProcessOutput<String, String>) {
+            if counts[record.key] == nil { output.setTimer(.processingTime, for: record.key, at: output.now + 1_000) }
+            counts[record.key, default: 0] += 1
+        }
+        mutating func onTimer(_ timer: KeyedTimer<String>, _ output: inout ProcessOutput<String, String>) {
+            output.emit("\(timer.key): \(counts[timer.key] ?? 0)")
+            counts[timer.key] = nil
+        }
+    }
+
+    @Test func processingTimeTimersFireAsTheTestClockMoves() {
+        var harness = ProcessHarness { CountAfterASecond(restoring: $0) }
+        harness.push(1, key: "a", at: 0)
+        harness.advanceProcessingTime(by: .milliseconds(400))
+        harness.push(1, key: "a", at: 0)
+        harness.advanceProcessingTime(by: .milliseconds(599))
+        #expect(harness.takeOutput().isEmpty)
+        harness.advanceProcessingTime(by: .milliseconds(1))
+        #expect(harness.takeOutput() == ["a: 2"])
+    }
+
+    /// Pairs each order with its payment, whichever comes first.
+    struct Matcher: KeyedCoProcessFunction {
+        var waiting: KeyedState<String, String>
+        init(restoring state: KeyedState<String, String>) { waiting = state }
+        func snapshot() -> KeyedState<String, String> { waiting }
+        mutating func processFirst(_ order: KeyedRecord<String, String>, _ output: inout ProcessOutput<String, String>) {
+            if let payment = waiting[order.key] { output.emit("\(order.value)+\(payment)", for: order); waiting[order.key] = nil }
+            else { waiting[order.key] = order.value }
+        }
+        mutating func processSecond(_ payment: KeyedRecord<String, String>, _ output: inout ProcessOutput<String, String>) {
+            if let order = waiting[payment.key] { output.emit("\(order)+\(payment.value)", for: payment); waiting[payment.key] = nil }
+            else { waiting[payment.key] = payment.value }
+        }
+    }
+
+    @Test func coProcessHarnessTakesRecordsIntoEitherInput() {
+        var harness = CoProcessHarness { Matcher(restoring: $0) }
+        harness.pushFirst("order-1", key: "o1", at: 1_000)
+        harness.pushSecond("card", key: "o2", at: 1_500)
+        #expect(harness.takeOutput().isEmpty)
+        var restored = CoProcessHarness(restoring: harness.snapshot()) { Matcher(restoring: $0) }
+        restored.pushSecond("transfer", key: "o1", at: 2_000)
+        restored.pushFirst("order-2", key: "o2", at: 2_500)
+        #expect(restored.takeOutput() == ["order-1+transfer", "order-2+card"])
+    }
+}
