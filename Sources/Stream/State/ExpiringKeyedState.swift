@@ -63,7 +63,6 @@ public struct ExpiringKeyedState<Key: StableHashable, Value: Codable & Sendable>
     public init(timeToLive: StateTimeToLive, restoring state: KeyedState<Key, Written<Value>>) {
         self.timeToLive = timeToLive
         self.state = state
-        latest = state.keys.compactMap { state[$0]?.at }.max() ?? EventTime.beginning
     }
 
     /// Whether a value written at `written` has expired at `now`.
@@ -91,6 +90,12 @@ public struct ExpiringKeyedState<Key: StableHashable, Value: Codable & Sendable>
         state[key] = value.map { Written(value: $0, at: now) }
     }
 
+    /// Sets the key's value as written at `written`, while the clock reads `now`.
+    public mutating func set(_ key: Key, to value: Value?, written: Int64, now: Int64) {
+        latest = max(latest, now)
+        state[key] = value.map { Written(value: $0, at: written) }
+    }
+
     /// ``get(_:now:)`` at the time the state's clock reads at `record`.
     public mutating func get<Input, Output>(_ key: Key, at record: KeyedRecord<Key, Input>, _ output: ProcessOutput<Key, Output>) -> Value? {
         get(key, now: timeToLive.now(at: record, output))
@@ -99,8 +104,7 @@ public struct ExpiringKeyedState<Key: StableHashable, Value: Codable & Sendable>
     /// ``set(_:to:now:)`` for `record`: written at its event time (event-time time-to-live) or the
     /// batch's processing time.
     public mutating func set<Input, Output>(_ key: Key, to value: Value?, at record: KeyedRecord<Key, Input>, _ output: ProcessOutput<Key, Output>) {
-        latest = max(latest, timeToLive.now(at: record, output))
-        set(key, to: value, now: timeToLive.writeTime(at: record, output))
+        set(key, to: value, written: timeToLive.writeTime(at: record, output), now: timeToLive.now(at: record, output))
     }
 
     /// What a stateful function's `snapshot()` returns: the values not expired at the latest time seen.
