@@ -61,24 +61,30 @@ extension Pipelines {
     /// merged with `union`; each order joined with the payments of it made within 30 s of it
     /// (an interval join); records too late to join kept in their own file. Settings:
     ///
-    /// - `input`: a directory with `orders.csv`, `cards.csv` and `transfers.csv`; without it,
-    ///   `orders` (100,000) orders and their payments generated in memory;
+    /// - `input`: a directory with `orders.csv`, `cards.csv` and `transfers.csv`; or `bootstrap`:
+    ///   a Kafka cluster with topics `orders`, `cards` and `transfers` (CSV values; one partition
+    ///   each keeps each stream in its time order), read until their end with `until-end`; without
+    ///   either, `orders` (100,000) orders and their payments generated in memory;
     /// - `output`: the paid orders (default `out/orders-payments.csv`; late records go to `<output>.late`);
     /// - `chunk-bytes` (1 MiB): how much of a file one batch reads.
     public static let ordersPayments = Pipeline("orders-payments", "Orders joined with card and transfer payments within 30 s, exactly once") { settings in
         let input = settings.values["input"]
+        let bootstrap = settings.values["bootstrap"]
+        let untilEnd = try settings.bool("until-end", default: false)
         let count = try settings.int("orders", default: 100_000)
         let output = settings.string("output", default: "out/orders-payments.csv")
         let chunkBytes = try settings.int("chunk-bytes", default: 1 << 20)
         let data = OrdersPaymentsData(orders: count, seed: 7)
         func file<Value: CSVDecodable>(_ name: String, _ generated: [Value]) -> Source<Value> {
-            input.map { .csvFile("\($0)/\(name).csv", as: Value.self, chunkBytes: chunkBytes) } ?? .collection(generated)
+            if let bootstrap { return .kafkaCSV([name], as: Value.self, bootstrapServers: bootstrap, untilEnd: untilEnd) }
+            return input.map { .csvFile("\($0)/\(name).csv", as: Value.self, chunkBytes: chunkBytes) } ?? .collection(generated)
         }
         let job = Job("orders-payments")
         let disorder = WatermarkStrategy.boundedOutOfOrderness(.seconds(2))
-        let orders = job.source("orders", file("orders", input == nil ? data.orders : [])).eventTime(\.time, watermark: disorder)
-        let cards = job.source("cards", file("cards", input == nil ? data.cards : [])).eventTime(\.time, watermark: disorder)
-        let transfers = job.source("transfers", file("transfers", input == nil ? data.transfers : [])).eventTime(\.time, watermark: disorder)
+        let generate = input == nil && bootstrap == nil
+        let orders = job.source("orders", file("orders", generate ? data.orders : [])).eventTime(\.time, watermark: disorder)
+        let cards = job.source("cards", file("cards", generate ? data.cards : [])).eventTime(\.time, watermark: disorder)
+        let transfers = job.source("transfers", file("transfers", generate ? data.transfers : [])).eventTime(\.time, watermark: disorder)
         let paid = orders.intervalJoin(cards.union(transfers, id: "payments"), on: \.id, \.order,
                                        between: .zero ... .seconds(30), id: "pay-within-30s")
         paid.results.map { PaidOrder(order: $0.first, payment: $0.second) }.sink("paid", .csvFile(output))
