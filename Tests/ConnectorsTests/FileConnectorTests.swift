@@ -149,3 +149,18 @@ struct Person: CSVDecodable, CSVEncodable, Codable, Hashable {
         #expect(again.next() == other.next(), "deterministic from the seed")
     }
 }
+
+@Suite struct SharedFileTests {
+    @Test func twoStepsWritingOneFileAreRefusedNamingBoth() async throws {
+        let directory = try scratchDirectory()
+        let job = Job("shared")
+        let people = job.source("people", .csvFile("\(directory)/in.csv", as: Person.self,
+                                                   onBadRecord: .deadLetter(path: "\(directory)/out/../out/all.csv")))
+        people.sink("first", .csvFile("\(directory)/out/all.csv"))
+        people.map { $0 }.sink("second", .csvFile("\(directory)//out/./all.csv"))
+        people.sink("third", .csvFile("\(directory)/out/other.csv"))
+        let error = try #require(throws: StreamError.self) { try job.validate() }
+        #expect(error.message.contains("source 'people' and sink 'first' and sink 'second' both write \(directory)/out/all.csv"))
+        #expect(!error.message.contains("other.csv"))
+    }
+}

@@ -63,4 +63,27 @@ import Testing
         running.cancel()
         await #expect(throws: CancellationError.self) { try await running.value }
     }
+
+    @Test func aPatternMatchingNothingIsAnErrorUnlessFollowedThenTheSourceSaysItWaits() async throws {
+        let directory = try scratchDirectory()
+        let bounded = Job("nothing")
+        bounded.source("people", .csvFile("\(directory)/none-*.csv", as: Person.self)).map(\.id).sink("ids", TestSink<Int64>().sink)
+        await #expect(throws: StreamError.self) { try await bounded.run(on: Runtime(workers: 1)) }
+
+        let clock = TestClock()
+        let progress = RunProgress()
+        let out = TestSink<Int64>()
+        let followed = Job("waiting")
+        followed.source("people", .csvFile("\(directory)/later-*.csv", as: Person.self, follow: true, pollInterval: .seconds(1)))
+            .map(\.id).sink("ids", out.sink)
+        let running = Task { try await followed.run(on: Runtime(workers: 1), clock: clock, options: RunOptions(progress: progress)) }
+        await clock.sleepers(atLeast: 1)
+        #expect(progress.waitingFor == ["people": "files at \(directory)/later-*.csv"])
+        try "7,g,7.0\n".write(toFile: "\(directory)/later-1.csv", atomically: true, encoding: .utf8)
+        clock.advance(by: .seconds(1))
+        await out.waitForValues(count: 1)
+        #expect(progress.waitingFor.isEmpty)
+        running.cancel()
+        await #expect(throws: CancellationError.self) { try await running.value }
+    }
 }

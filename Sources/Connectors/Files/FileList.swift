@@ -23,6 +23,13 @@ enum FileList {
             .filter { isRegularFile($0) }
     }
 
+    /// `path` made absolute and standard (no `.`, `..` or doubled slashes): how steps that write
+    /// files are compared.
+    static func absolute(_ path: String) -> String {
+        let full = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        return (full as NSString).standardizingPath
+    }
+
     static func isRegularFile(_ path: String) -> Bool {
         var isDirectory: ObjCBool = false
         return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue

@@ -12,7 +12,7 @@ extension Sink {
     /// rows.sink("out", .csvFile("out/counts.csv"))
     /// ```
     public static func csvFile(_ path: String) -> Sink<Value> where Value: CSVEncodable {
-        Sink("CSV file \(path)") { context in
+        Sink("CSV file \(path)", writesFile: FileList.absolute(path)) { context in
             try FileSinkWriter<Value>(path: path, context: context) { batch, bytes in
                 for value in batch.values { value.appendCSVLine(to: &bytes) }
             }
@@ -21,7 +21,7 @@ extension Sink {
 
     /// Writes JSON lines (one JSON object a line) to a file.
     public static func jsonLinesFile(_ path: String) -> Sink<Value> where Value: Encodable {
-        Sink("JSON lines file \(path)") { context in
+        Sink("JSON lines file \(path)", writesFile: FileList.absolute(path)) { context in
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             return try FileSinkWriter<Value>(path: path, context: context) { batch, bytes in

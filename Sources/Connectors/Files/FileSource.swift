@@ -8,6 +8,12 @@ public enum BadRecordPolicy: Sendable {
     case fail
     /// Write the line, its position and the reason as a JSON line to this file, and go on.
     case deadLetter(path: String)
+
+    /// The dead-letter file, as an absolute path, if there is one.
+    var files: [String] {
+        guard case .deadLetter(let path) = self else { return [] }
+        return [FileList.absolute(path)]
+    }
 }
 
 extension Source {
@@ -55,7 +61,7 @@ extension Source {
         _ path: String, format: String, policy: BadRecordPolicy, follow: Duration?, chunkBytes: Int,
         decoder: @escaping @Sendable (LineChunk) -> DecodedChunk<Value>
     ) -> Source<Value> {
-        Source("\(format) files at \(path)\(follow == nil ? "" : ", followed")") { context in
+        Source("\(format) files at \(path)\(follow == nil ? "" : ", followed")", writesFiles: policy.files) { context in
             try FileSourceReader(path: path, context: context, policy: policy, follow: follow, chunkBytes: chunkBytes, decoder: decoder)
         }
     }
@@ -106,10 +112,16 @@ final class FileSourceReader<Value: Sendable>: SourceReader, @unchecked Sendable
         do {
             files = Deque(try FileList.resolve(path))
         } catch {
-            guard follow != nil else {
-                throw StreamError(.io, step: context.stepID, action: "open", position: path, message: "no such file, directory or matching files")
-            }
             files = []
+        }
+        if files.isEmpty {
+            // Reading nothing and finishing at once would look like success: only a followed
+            // source may wait for files to appear, and it says so.
+            guard follow != nil else {
+                throw StreamError(.io, step: context.stepID, action: "open", position: path,
+                                  message: "no such file, no file in the directory, or no file matching the pattern")
+            }
+            context.run.progress.waiting(context.stepID, for: "files at \(path)")
         }
         seenFiles = Set(files)
         emitted = FilePosition.start
@@ -177,6 +189,7 @@ final class FileSourceReader<Value: Sendable>: SourceReader, @unchecked Sendable
             seenFiles.insert(file)
             files.append(file)
         }
+        if !seenFiles.isEmpty { context.run.progress.waiting(context.stepID, for: nil) }
     }
 
     /// The next chunk ending at a line break, moving on through the files; nil when all are read.

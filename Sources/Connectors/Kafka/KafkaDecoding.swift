@@ -57,7 +57,8 @@ extension Source {
                         decode: @escaping @Sendable ([UInt8]) throws -> Value) -> Source<Value> {
         let raw = Source<KafkaRecord>.kafka(topics, bootstrapServers: bootstrapServers, group: group, properties: properties,
                                             watermark: watermark, untilEnd: untilEnd)
-        return Source("\(raw.describe), decoded", providesEventTime: raw.providesEventTime, idleTimeout: raw.idleTimeout) { context in
+        return Source("\(raw.describe), decoded", providesEventTime: raw.providesEventTime, idleTimeout: raw.idleTimeout,
+                      writesFiles: onBadRecord.files) { context in
             DecodingReader(inner: try raw.makeReader(context), context: context, decode: decode,
                            deadLetters: try onBadRecord.deadLetterFile(step: context.stepID))
         }
@@ -65,6 +66,12 @@ extension Source {
 }
 
 extension KafkaBadRecords {
+    /// The dead-letter file, as an absolute path, if there is one.
+    var files: [String] {
+        guard case .deadLetter(let path) = self else { return [] }
+        return [FileList.absolute(path)]
+    }
+
     func deadLetterFile(step: String) throws -> DeadLetterWriter? {
         guard case .deadLetter(let path) = self else { return nil }
         return try DeadLetterWriter(path: path, step: step)

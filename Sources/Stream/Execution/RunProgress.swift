@@ -17,6 +17,7 @@ public final class RunProgress: Sendable {
     private let openWindowsByStep = Mutex<[String: Int]>([:])
     private let checkpoint = Mutex<CheckpointReport?>(nil)
     private let failedCheckpoints = Atomic(0)
+    private let waits = Mutex<[String: String]>([:])
 
     public init() {}
 
@@ -35,6 +36,14 @@ public final class RunProgress: Sendable {
     /// The last checkpoint written, and how many failed.
     public var lastCheckpoint: CheckpointReport? { checkpoint.withLock { $0 } }
     public var checkpointFailures: Int { failedCheckpoints.load(ordering: .relaxed) }
+
+    /// What steps are waiting for, by step: "files matching data/*.csv", say.
+    public var waitingFor: [String: String] { waits.withLock { $0 } }
+
+    /// Notes that step `step` waits for `what` (nil: it no longer waits), for the status line.
+    public func waiting(_ step: String, for what: String?) {
+        waits.withLock { $0[step] = what }
+    }
 
     func read(_ count: Int) { readCount.add(count, ordering: .relaxed) }
     func wrote(_ count: Int) { writtenCount.add(count, ordering: .relaxed) }

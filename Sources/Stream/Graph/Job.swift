@@ -23,8 +23,8 @@ public final class Job: Sendable {
 
     /// Adds a step to the graph description, with how it is built when the job runs; returns its number.
     @usableFromInline
-    func addStep(_ kind: StepKind, name: String?, inputs: [Int], builder: StepBuilder?) -> Int {
-        graph.withLock { $0.add(kind, name: name, inputs: inputs, builder: builder) }
+    func addStep(_ kind: StepKind, name: String?, inputs: [Int], writes: [String] = [], builder: StepBuilder?) -> Int {
+        graph.withLock { $0.add(kind, name: name, inputs: inputs, writes: writes, builder: builder) }
     }
 
     /// A name for the state of an unnamed step after `step`: the nearest named step upstream,

@@ -9,6 +9,8 @@ public struct JobGraph: Sendable {
         public var name: String?
         /// The steps whose output this step reads, in input order (input 0, input 1, …).
         public var inputs: [Int]
+        /// Files the step writes (a sink's output, a source's dead letters), as absolute paths.
+        public var writes: [String] = []
         public var description: String { name.map { "\(kind) '\($0)'" } ?? "\(kind)" }
     }
 
@@ -20,8 +22,8 @@ public struct JobGraph: Sendable {
     @usableFromInline
     init() {}
 
-    mutating func add(_ kind: StepKind, name: String?, inputs: [Int], builder: StepBuilder?) -> Int {
-        steps.append(Step(id: steps.count, kind: kind, name: name, inputs: inputs))
+    mutating func add(_ kind: StepKind, name: String?, inputs: [Int], writes: [String] = [], builder: StepBuilder?) -> Int {
+        steps.append(Step(id: steps.count, kind: kind, name: name, inputs: inputs, writes: writes))
         builders.append(builder)
         return steps.count - 1
     }
@@ -64,6 +66,12 @@ public struct JobGraph: Sendable {
             seen[name] = step.kind
         }
         if !steps.contains(where: { $0.kind == .source }) { problems.append("the job has no source; add one with job.source(_:_:)") }
+        var writers: [String: [Step]] = [:]
+        for step in steps { for file in step.writes { writers[file, default: []].append(step) } }
+        for (file, sharing) in writers.sorted(by: { $0.key < $1.key }) where sharing.count > 1 {
+            let names = sharing.map { "\($0)" }.joined(separator: " and ")
+            problems.append("\(names) both write \(file), and one would overwrite or cut the other's lines; give each its own file")
+        }
         let consumed = Set(steps.flatMap(\.inputs))
         for step in steps where !consumed.contains(step.id) && !step.kind.outputMayBeUnconnected {
             problems.append("the output of \(step) goes nowhere; end it with .sink(_:_:)")

@@ -76,13 +76,16 @@ public struct Source<Value: Sendable>: Sendable {
     /// When the source makes event time: after how long without records (milliseconds of
     /// processing time) it stops holding back the steps where it meets other streams; nil for never.
     public let idleTimeout: Int64?
+    /// Files the source writes (a dead-letter file), as absolute paths: no other step may write them.
+    public let writesFiles: [String]
     public let makeReader: @Sendable (SourceContext) throws -> any SourceReader<Value>
 
-    public init(_ describe: String, providesEventTime: Bool = false, idleTimeout: Int64? = nil,
+    public init(_ describe: String, providesEventTime: Bool = false, idleTimeout: Int64? = nil, writesFiles: [String] = [],
                 makeReader: @escaping @Sendable (SourceContext) throws -> any SourceReader<Value>) {
         self.describe = describe
         self.providesEventTime = providesEventTime
         self.idleTimeout = idleTimeout
+        self.writesFiles = writesFiles
         self.makeReader = makeReader
     }
 }
@@ -90,10 +93,13 @@ public struct Source<Value: Sendable>: Sendable {
 /// Where a sink step writes to: made into a writer when the job runs.
 public struct Sink<Value: Sendable>: Sendable {
     public let describe: String
+    /// The file the sink writes, as an absolute path: no other step may write it.
+    public let writesFile: String?
     public let makeWriter: @Sendable (SinkContext) throws -> any SinkWriter<Value>
 
-    public init(_ describe: String, makeWriter: @escaping @Sendable (SinkContext) throws -> any SinkWriter<Value>) {
+    public init(_ describe: String, writesFile: String? = nil, makeWriter: @escaping @Sendable (SinkContext) throws -> any SinkWriter<Value>) {
         self.describe = describe
+        self.writesFile = writesFile
         self.makeWriter = makeWriter
     }
 }

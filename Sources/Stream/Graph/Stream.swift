@@ -80,7 +80,7 @@ public struct Stream<Value: Sendable>: Sendable {
     /// counts.sink("counts-out", .csvFile("out/counts.csv"))
     /// ```
     public func sink(_ id: String, _ sink: Sink<Value>) {
-        _ = job.addStep(.sink, name: id, inputs: [step], builder: StepBuilder { step, build in
+        _ = job.addStep(.sink, name: id, inputs: [step], writes: sink.writesFile.map { [$0] } ?? [], builder: StepBuilder { step, build in
             build.setInlet(try SinkStep(id: id, sink: sink, context: build.context).inlet, step: step)
         })
     }
@@ -94,7 +94,7 @@ extension Job {
     /// let events = job.source("events", .csvFile("events.csv", as: Event.self))
     /// ```
     public func source<Value>(_ id: String, _ source: Source<Value>) -> Stream<Value> {
-        let step = addStep(.source, name: id, inputs: [], builder: StepBuilder { step, build in
+        let step = addStep(.source, name: id, inputs: [], writes: source.writesFiles, builder: StepBuilder { step, build in
             let context = build.context
             let position = context.restored?.manifest.sources[id]
             let finished = position == JobDriver.finishedPosition

@@ -82,6 +82,7 @@ final class StatusReporter: Sendable {
         let waited = to.waited - from.waited
         let share = 100 * Self.seconds(waited) / seconds
         parts.append("back-pressure \(Int(min(100, share.rounded())))%")
+        for (step, what) in progress.waitingFor.sorted(by: { $0.key < $1.key }) { parts.append("\(step) waits for \(what)") }
         return parts.joined(separator: " | ")
     }
 
