@@ -44,17 +44,21 @@ public struct OrdersPaymentsData: Sendable {
         self.transfers = arrival(transfers)
     }
 
-    /// Writes `orders.csv`, `cards.csv` and `transfers.csv` into `directory`.
-    public func write(to directory: String) throws {
+    /// Writes `orders.csv`, `cards.csv` and `transfers.csv` into `directory`; with `badLineEvery`,
+    /// a line that is not a record after every that many.
+    public func write(to directory: String, badLineEvery: Int? = nil) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        try Self.csv(orders).write(to: URL(fileURLWithPath: "\(directory)/orders.csv"))
-        try Self.csv(cards).write(to: URL(fileURLWithPath: "\(directory)/cards.csv"))
-        try Self.csv(transfers).write(to: URL(fileURLWithPath: "\(directory)/transfers.csv"))
+        try Self.csv(orders, badLineEvery: badLineEvery).write(to: URL(fileURLWithPath: "\(directory)/orders.csv"))
+        try Self.csv(cards, badLineEvery: badLineEvery).write(to: URL(fileURLWithPath: "\(directory)/cards.csv"))
+        try Self.csv(transfers, badLineEvery: badLineEvery).write(to: URL(fileURLWithPath: "\(directory)/transfers.csv"))
     }
 
-    static func csv<Value: CSVEncodable>(_ values: [Value]) -> Data {
+    static func csv<Value: CSVEncodable>(_ values: [Value], badLineEvery: Int?) -> Data {
         var bytes: [UInt8] = []
-        for value in values { value.appendCSVLine(to: &bytes) }
+        for (index, value) in values.enumerated() {
+            value.appendCSVLine(to: &bytes)
+            if let every = badLineEvery, index % every == every - 1 { bytes += Array("not,a,record \(index)\n".utf8) }
+        }
         return Data(bytes)
     }
 }

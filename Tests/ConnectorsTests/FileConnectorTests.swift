@@ -116,14 +116,14 @@ struct Person: CSVDecodable, CSVEncodable, Codable, Hashable {
         #expect(summary.deadLetters == 2)
         let lines = try String(contentsOfFile: "\(directory)/dead.jsonl", encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 2)
-        let first = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: String]
-        #expect(first?["line"] == "2")
-        #expect(first?["record"] == "not a record")
-        #expect(first?["step"] == "people")
-        #expect(first?["reason"]?.contains("integer in field 1") == true)
-        let second = try JSONSerialization.jsonObject(with: Data(lines[1].utf8)) as? [String: String]
-        #expect(second?["line"] == "4")
-        #expect(second?["reason"] == "a quoted field is not closed")
+        let first = try JSONDecoder().decode(DeadLetter.self, from: Data(lines[0].utf8))
+        #expect(first.line == 2, "the line is a number")
+        #expect(first.record == "not a record")
+        #expect(first.step == "people")
+        #expect(first.reason.contains("integer in field 1"))
+        let second = try JSONDecoder().decode(DeadLetter.self, from: Data(lines[1].utf8))
+        #expect(second.line == 4)
+        #expect(second.reason == "a quoted field is not closed")
     }
 
     @Test func missingInputIsAnErrorNamingThePath() async throws {
@@ -163,4 +163,13 @@ struct Person: CSVDecodable, CSVEncodable, Codable, Hashable {
         #expect(error.message.contains("source 'people' and sink 'first' and sink 'second' both write \(directory)/out/all.csv"))
         #expect(!error.message.contains("other.csv"))
     }
+}
+
+/// A dead-letter line of a file source.
+struct DeadLetter: Decodable, Hashable {
+    var step: String
+    var file: String
+    var line: Int
+    var reason: String
+    var record: String
 }

@@ -74,6 +74,6 @@ extension Click: CSVEncodable {
         let late = try String(contentsOfFile: "\(directory)/out/late-clicks.csv", encoding: .utf8)
         #expect(late == "30000,bob,/too-late\n")
         #expect(summary.deadLetters == 1)
-        #expect(try String(contentsOfFile: "\(directory)/out/bad-clicks.jsonl", encoding: .utf8).contains("\"line\":\"4\""))
+        #expect(try String(contentsOfFile: "\(directory)/out/bad-clicks.jsonl", encoding: .utf8).contains("\"line\":4"))
     }
 }

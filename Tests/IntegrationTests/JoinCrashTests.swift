@@ -5,7 +5,8 @@ import Testing
 
 /// Three sources (orders, card and transfer payments), a union and an interval join, run by the
 /// real `stream-job` with checkpoints, killed with SIGKILL at random moments and resumed each
-/// time: the committed output equals, byte for byte, that of a run never killed.
+/// time: the committed output — results, late records and each source's dead letters — equals,
+/// byte for byte, that of a run never killed.
 @Suite(.serialized, .timeLimit(.minutes(5))) struct JoinCrashTests {
     let directory = NSTemporaryDirectory() + "join-crash-\(UUID().uuidString.prefix(8))"
 
@@ -18,8 +19,11 @@ import Testing
         return arguments
     }
 
+    /// The results, the late records and the three dead-letter files.
     func contents(_ output: String) throws -> Data {
-        try Data(contentsOf: URL(fileURLWithPath: output)) + Data(contentsOf: URL(fileURLWithPath: output + ".late"))
+        try ["", ".late", ".bad-orders.jsonl", ".bad-cards.jsonl", ".bad-transfers.jsonl"].reduce(Data()) {
+            $0 + (try Data(contentsOf: URL(fileURLWithPath: output + $1)))
+        }
     }
 
     func tail(_ log: String) -> String {
@@ -28,7 +32,7 @@ import Testing
 
     @Test func aTwoSourceJoinKilledAtRandomMomentsWritesWhatAnUninterruptedRunWrites() throws {
         let input = "\(directory)/input"
-        try OrdersPaymentsData(orders: 60_000, seed: 3).write(to: input)
+        try OrdersPaymentsData(orders: 60_000, seed: 3).write(to: input, badLineEvery: 2_000)
         let log = "\(directory)/log.txt"
         let started = Date()
         let reference = try StreamJobProcess(arguments(input: input, output: "\(directory)/reference/out.csv", checkpoints: false), log: log)
@@ -38,6 +42,8 @@ import Testing
         let expected = try contents("\(directory)/reference/out.csv")
         #expect(expected.count > 500_000)
         #expect(try Data(contentsOf: URL(fileURLWithPath: "\(directory)/reference/out.csv.late")).count > 0, "some records are late")
+        let bad = try String(contentsOfFile: "\(directory)/reference/out.csv.bad-orders.jsonl", encoding: .utf8)
+        #expect(bad.split(separator: "\n").count == 30, "one bad line in 2,000 orders")
 
         let seed = UInt64(Date().timeIntervalSince1970 * 1000)
         var random = SeededRandom(seed: seed)

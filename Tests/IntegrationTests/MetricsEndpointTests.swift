@@ -22,10 +22,11 @@ import Testing
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var lines = ""
         for index in 0..<5_000 { lines += "\(1_700_000_000_000 + index),k\(index % 37),\(index % 10)\n" }
+        lines += "not an event\nnor this\n"
         try lines.write(toFile: "\(directory)/in.csv", atomically: true, encoding: .utf8)
         let log = "\(directory)/log.txt"
         let job = try StreamJobProcess(["run", "w1-windows", "--set", "input=\(directory)/in.csv", "--set", "follow=true",
-                                        "--set", "output=\(directory)/out.csv", "--metrics-port", "0",
+                                        "--set", "output=\(directory)/out.csv", "--set", "bad-records=\(directory)/bad.jsonl", "--metrics-port", "0",
                                         "--checkpoint-dir", "\(directory)/state", "--checkpoint-interval", "100ms"], log: log)
         var address: String?
         for _ in 0..<200 where address == nil {
@@ -51,6 +52,8 @@ import Testing
         #expect(sample("stream_watermark_ms{step=\"events/event-time\"}", in: text).map { Int64($0) } == 1_700_000_002_999)
         #expect((sample("stream_checkpoints_total", in: text) ?? 0) >= 1)
         #expect(sample("stream_checkpoint_failures_total", in: text) ?? 0 == 0)
+        #expect(sample("stream_dead_letters_total{step=\"events\"}", in: text) == 2)
+        #expect(sample("stream_errors_total{step=\"w1-windows\"}", in: text) == 0, "exported before any error")
         #expect(try await get(url.replacingOccurrences(of: "/metrics", with: "/other")).status == 404)
 
         job.kill(SIGTERM)

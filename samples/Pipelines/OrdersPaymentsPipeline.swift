@@ -65,7 +65,8 @@ extension Pipelines {
     ///   a Kafka cluster with topics `orders`, `cards` and `transfers` (CSV values; one partition
     ///   each keeps each stream in its time order), read until their end with `until-end`; without
     ///   either, `orders` (100,000) orders and their payments generated in memory;
-    /// - `output`: the paid orders (default `out/orders-payments.csv`; late records go to `<output>.late`);
+    /// - `output`: the paid orders (default `out/orders-payments.csv`; late records go to `<output>.late`,
+    ///   and lines of the input files that are not records to `<output>.bad-<file>.jsonl`);
     /// - `chunk-bytes` (1 MiB): how much of a file one batch reads.
     public static let ordersPayments = Pipeline("orders-payments", "Orders joined with card and transfer payments within 30 s, exactly once") { settings in
         let input = settings.values["input"]
@@ -77,7 +78,9 @@ extension Pipelines {
         let data = OrdersPaymentsData(orders: count, seed: 7)
         func file<Value: CSVDecodable>(_ name: String, _ generated: [Value]) -> Source<Value> {
             if let bootstrap { return .kafkaCSV([name], as: Value.self, bootstrapServers: bootstrap, untilEnd: untilEnd) }
-            return input.map { .csvFile("\($0)/\(name).csv", as: Value.self, chunkBytes: chunkBytes) } ?? .collection(generated)
+            return input.map {
+                .csvFile("\($0)/\(name).csv", as: Value.self, onBadRecord: .deadLetter(path: "\(output).bad-\(name).jsonl"), chunkBytes: chunkBytes)
+            } ?? .collection(generated)
         }
         let job = Job("orders-payments")
         let disorder = WatermarkStrategy.boundedOutOfOrderness(.seconds(2))

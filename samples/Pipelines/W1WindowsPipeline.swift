@@ -24,7 +24,8 @@ extension Pipelines {
     /// - `output`: the results file (default `out/w1-windows.csv`; late records go to `<output>.late`);
     /// - `window-ms` (1000), `delay-ms` (2000): window length and allowed disorder;
     /// - `chunk-bytes` (1 MiB): how much of a file one batch reads;
-    /// - `follow` (false): keep reading what is appended, and new files, until stopped.
+    /// - `follow` (false): keep reading what is appended, and new files, until stopped;
+    /// - `bad-records`: a dead-letter file for lines that are not events (without it, such a line stops the job).
     public static let w1Windows = Pipeline("w1-windows", "W1 events (CSV files) counted and summed per key per second, exactly once") { settings in
         let input = settings.values["input"]
         let generated = try settings.int("events", default: 1_000_000)
@@ -33,9 +34,10 @@ extension Pipelines {
         let delay = try settings.int("delay-ms", default: 2000)
         let chunkBytes = try settings.int("chunk-bytes", default: 1 << 20)
         let follow = try settings.bool("follow", default: false)
+        let badRecords: BadRecordPolicy = settings.values["bad-records"].map { .deadLetter(path: $0) } ?? .fail
         let job = Job("w1-windows")
         let source: Source<W1Event> = input.map {
-            .csvFile($0, as: W1Event.self, follow: follow, pollInterval: .milliseconds(50), chunkBytes: chunkBytes)
+            .csvFile($0, as: W1Event.self, onBadRecord: badRecords, follow: follow, pollInterval: .milliseconds(50), chunkBytes: chunkBytes)
         } ?? .w1Events(count: generated)
         let counted = job.source("events", source)
             .eventTime(\.timestamp, watermark: .boundedOutOfOrderness(.milliseconds(Int64(delay))))

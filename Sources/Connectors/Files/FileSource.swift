@@ -9,10 +9,10 @@ public enum BadRecordPolicy: Sendable {
     /// Write the line, its position and the reason as a JSON line to this file, and go on.
     case deadLetter(path: String)
 
-    /// The dead-letter file, as an absolute path, if there is one.
-    var files: [String] {
-        guard case .deadLetter(let path) = self else { return [] }
-        return [FileList.absolute(path)]
+    /// The dead-letter file's sink, if there is one.
+    var sink: Sink<[UInt8]>? {
+        guard case .deadLetter(let path) = self else { return nil }
+        return .deadLetterFile(path)
     }
 }
 
@@ -61,7 +61,7 @@ extension Source {
         _ path: String, format: String, policy: BadRecordPolicy, follow: Duration?, chunkBytes: Int,
         decoder: @escaping @Sendable (LineChunk) -> DecodedChunk<Value>
     ) -> Source<Value> {
-        Source("\(format) files at \(path)\(follow == nil ? "" : ", followed")", writesFiles: policy.files) { context in
+        Source("\(format) files at \(path)\(follow == nil ? "" : ", followed")", deadLetters: policy.sink) { context in
             try FileSourceReader(path: path, context: context, policy: policy, follow: follow, chunkBytes: chunkBytes, decoder: decoder)
         }
     }
@@ -92,7 +92,8 @@ final class FileSourceReader<Value: Sendable>: SourceReader, @unchecked Sendable
     private var inFlight = Deque<(chunk: LineChunk, decoded: TaskRef<DecodedChunk<Value>>)>()
     /// Lines before the next chunk to come out, per file, for absolute line numbers.
     private var linesRead: [String: Int] = [:]
-    private var deadLetters: DeadLetterWriter?
+    /// Bad lines found since the engine last took them, as dead-letter lines (with a destination).
+    private var deadLetters: [[UInt8]]?
     /// Where the records returned so far end.
     private var emitted: FilePosition
     /// The file and offset a restored reader starts at.
@@ -141,7 +142,7 @@ final class FileSourceReader<Value: Sendable>: SourceReader, @unchecked Sendable
                 resumeAt = resume
             }
         }
-        if case .deadLetter(let path) = policy { deadLetters = try DeadLetterWriter(path: path, step: context.stepID) }
+        if case .deadLetter = policy { deadLetters = [] }
     }
 
     func next() async throws -> RecordBatch<Value>? {
@@ -158,7 +159,6 @@ final class FileSourceReader<Value: Sendable>: SourceReader, @unchecked Sendable
                     // A heartbeat: lets processing-time steps move time on while no data comes.
                     return RecordBatch(values: [])
                 }
-                try deadLetters?.close()
                 return nil
             }
             let decoded = try await pending.value
@@ -170,16 +170,22 @@ final class FileSourceReader<Value: Sendable>: SourceReader, @unchecked Sendable
         }
     }
 
+    func takeDeadLetters() -> [[UInt8]] {
+        guard let lines = deadLetters, !lines.isEmpty else { return [] }
+        deadLetters = []
+        return lines
+    }
+
     private func handle(bad: [DecodedChunk<Value>.BadLine], in chunk: LineChunk, firstLine: Int) throws {
         guard let first = bad.first else { return }
-        guard let deadLetters else {
+        guard deadLetters != nil else {
             throw StreamError(.badRecord, step: context.stepID, action: "decode",
                               position: "\(chunk.file):\(firstLine + first.line + 1)", record: first.text, message: first.reason)
         }
         for line in bad {
-            try deadLetters.write(file: chunk.file, line: firstLine + line.line + 1, record: line.text, reason: line.reason)
+            deadLetters!.append(try DeadLetterLine.fileLine(step: context.stepID, file: chunk.file, line: firstLine + line.line + 1,
+                                                             record: line.text, reason: line.reason))
         }
-        context.run.count { $0.deadLetters += bad.count }
     }
 
     /// Queues files that appeared since the last look (following a glob or directory), in name order.
@@ -257,43 +263,4 @@ struct FilePosition: Equatable, CustomStringConvertible {
     }
 
     var description: String { self == .start ? "start" : "\(file)@\(offset)#\(line)" }
-}
-
-/// Appends bad records as JSON lines: step, file, line, reason and the record as read.
-final class DeadLetterWriter: @unchecked Sendable {
-    // Safe: used by one source reader, from the job's driver only.
-    private let handle: FileHandle
-    private let step: String
-
-    init(path: String, step: String) throws {
-        let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
-        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
-        guard let handle = FileHandle(forWritingAtPath: path) else {
-            throw StreamError(.io, step: step, action: "open dead letters", position: path, message: "cannot open the file")
-        }
-        try handle.seekToEnd()
-        self.handle = handle
-        self.step = step
-    }
-
-    func write(file: String, line: Int, record: String, reason: String) throws {
-        let entry: [String: String] = ["step": step, "file": file, "line": String(line), "reason": reason, "record": record]
-        var data = try JSONSerialization.data(withJSONObject: entry, options: [.sortedKeys])
-        data.append(10)
-        try handle.write(contentsOf: data)
-    }
-
-    /// A bad record from a source with positions of its own (`topic[partition]@offset`).
-    func write(source position: String, record: String, reason: String) throws {
-        let entry: [String: String] = ["step": step, "position": position, "reason": reason, "record_base64": record]
-        var data = try JSONSerialization.data(withJSONObject: entry, options: [.sortedKeys])
-        data.append(10)
-        try handle.write(contentsOf: data)
-    }
-
-    func close() throws {
-        try handle.synchronize()
-        try handle.close()
-    }
 }

@@ -58,23 +58,17 @@ extension Source {
         let raw = Source<KafkaRecord>.kafka(topics, bootstrapServers: bootstrapServers, group: group, properties: properties,
                                             watermark: watermark, untilEnd: untilEnd)
         return Source("\(raw.describe), decoded", providesEventTime: raw.providesEventTime, idleTimeout: raw.idleTimeout,
-                      writesFiles: onBadRecord.files) { context in
-            DecodingReader(inner: try raw.makeReader(context), context: context, decode: decode,
-                           deadLetters: try onBadRecord.deadLetterFile(step: context.stepID))
+                      deadLetters: onBadRecord.sink) { context in
+            DecodingReader(inner: try raw.makeReader(context), context: context, decode: decode, keepsDeadLetters: onBadRecord.sink != nil)
         }
     }
 }
 
 extension KafkaBadRecords {
-    /// The dead-letter file, as an absolute path, if there is one.
-    var files: [String] {
-        guard case .deadLetter(let path) = self else { return [] }
-        return [FileList.absolute(path)]
-    }
-
-    func deadLetterFile(step: String) throws -> DeadLetterWriter? {
+    /// The dead-letter file's sink, if there is one.
+    var sink: Sink<[UInt8]>? {
         guard case .deadLetter(let path) = self else { return nil }
-        return try DeadLetterWriter(path: path, step: step)
+        return .deadLetterFile(path)
     }
 }
 
@@ -85,14 +79,21 @@ final class DecodingReader<Value: Sendable>: SourceReader, @unchecked Sendable {
     let inner: any SourceReader<KafkaRecord>
     let context: SourceContext
     let decode: @Sendable ([UInt8]) throws -> Value
-    let deadLetters: DeadLetterWriter?
+    /// Bad records since the engine last took them, as dead-letter lines (with a destination).
+    private var deadLetters: [[UInt8]]?
 
     init(inner: any SourceReader<KafkaRecord>, context: SourceContext, decode: @escaping @Sendable ([UInt8]) throws -> Value,
-         deadLetters: DeadLetterWriter?) {
+         keepsDeadLetters: Bool) {
         self.inner = inner
         self.context = context
         self.decode = decode
-        self.deadLetters = deadLetters
+        deadLetters = keepsDeadLetters ? [] : nil
+    }
+
+    func takeDeadLetters() -> [[UInt8]] {
+        guard let lines = deadLetters, !lines.isEmpty else { return [] }
+        deadLetters = []
+        return lines
     }
 
     var position: String? { inner.position }
@@ -100,10 +101,7 @@ final class DecodingReader<Value: Sendable>: SourceReader, @unchecked Sendable {
     func checkpoint(_ barrier: CheckpointBarrier, at position: String) { inner.checkpoint(barrier, at: position) }
 
     func next() async throws -> RecordBatch<Value>? {
-        guard let batch = try await inner.next() else {
-            try deadLetters?.close()
-            return nil
-        }
+        guard let batch = try await inner.next() else { return nil }
         var values: [Value] = []
         var timestamps: [Int64] = []
         var watermarks: [Int64] = []
@@ -115,12 +113,12 @@ final class DecodingReader<Value: Sendable>: SourceReader, @unchecked Sendable {
                 values.append(try decode(record.value ?? []))
             } catch {
                 let text = String(decoding: record.value ?? [], as: UTF8.self)
-                guard let deadLetters else {
+                guard deadLetters != nil else {
                     throw StreamError(.badRecord, step: context.stepID, action: "decode", position: record.position, record: text,
                                       message: "\(error)")
                 }
-                try deadLetters.write(source: record.position, record: Data(record.value ?? []).base64EncodedString(), reason: "\(error)")
-                context.run.countDeadLetters(1, step: context.stepID)
+                deadLetters!.append(try DeadLetterLine.recordLine(step: context.stepID, position: record.position, bytes: record.value ?? [],
+                                                                  reason: "\(error)"))
                 continue
             }
             if timed {

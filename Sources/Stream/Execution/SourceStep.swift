@@ -38,8 +38,8 @@ protocol RunningSource: AnyObject, Sendable {
 /// (`position`, `hasDelivered`, `deliveredWatermark`) only by the driver, one call at a time.
 final class SourceStep<Value: Sendable>: RunningSource, @unchecked Sendable {
     enum Item {
-        case batch(RecordBatch<Value>, position: String?, readAt: Int64)
-        case end
+        case batch(RecordBatch<Value>, position: String?, readAt: Int64, deadLetters: [[UInt8]])
+        case end(deadLetters: [[UInt8]])
         case failure(any Error)
     }
 
@@ -55,6 +55,8 @@ final class SourceStep<Value: Sendable>: RunningSource, @unchecked Sendable {
     let step: Int
     let restoredFinished: Bool
     private let reader: any SourceReader<Value>
+    /// Where the reader's bad records go, written as their batches are delivered.
+    private let deadLetters: (any SinkWriter<[UInt8]>)?
     private let downstream: BatchReceiver<Value>
     private let context: RunContext
     private let metrics: StepMetrics
@@ -64,15 +66,19 @@ final class SourceStep<Value: Sendable>: RunningSource, @unchecked Sendable {
     private(set) var hasDelivered = false
     private(set) var deliveredWatermark = EventTime.beginning
 
-    init(id: String, step: Int, reader: any SourceReader<Value>, restoredFinished: Bool, downstream: BatchReceiver<Value>, context: RunContext) {
+    init(id: String, step: Int, reader: any SourceReader<Value>, restoredFinished: Bool, deadLetters: (any SinkWriter<[UInt8]>)?,
+         downstream: BatchReceiver<Value>, context: RunContext) {
         self.id = id
         self.step = step
         self.reader = reader
+        self.deadLetters = deadLetters
         self.restoredFinished = restoredFinished
         self.downstream = downstream
         self.context = context
         metrics = StepMetrics(step: id)
         position = reader.position
+        // Exported from the start, at zero, for a source that has somewhere to put bad records.
+        if deadLetters != nil { EngineMetrics.deadLetters(step: id).increment(by: 0) }
     }
 
     func start(signal: DriverSignal) {
@@ -93,9 +99,9 @@ final class SourceStep<Value: Sendable>: RunningSource, @unchecked Sendable {
             let item: Item
             do {
                 if let batch = try await reader.next() {
-                    item = .batch(batch, position: reader.position, readAt: context.now())
+                    item = .batch(batch, position: reader.position, readAt: context.now(), deadLetters: reader.takeDeadLetters())
                 } else {
-                    item = .end
+                    item = .end(deadLetters: reader.takeDeadLetters())
                 }
             } catch {
                 item = .failure(error)
@@ -137,10 +143,13 @@ final class SourceStep<Value: Sendable>: RunningSource, @unchecked Sendable {
         switch item {
         case .failure(let error):
             throw error
-        case .end:
+        case .end(let rejected):
+            try await writeDeadLetters(rejected)
+            try await deadLetters?.close()
             try await downstream.finish()
             return false
-        case .batch(let batch, let after, let readAt):
+        case .batch(let batch, let after, let readAt, let rejected):
+            try await writeDeadLetters(rejected)
             position = after
             context.delivering(readAt: readAt)
             hasDelivered = true
@@ -156,11 +165,21 @@ final class SourceStep<Value: Sendable>: RunningSource, @unchecked Sendable {
         }
     }
 
+    private func writeDeadLetters(_ lines: [[UInt8]]) async throws {
+        guard !lines.isEmpty else { return }
+        guard let deadLetters else {
+            throw StreamError(.invalidJob, step: id, action: "dead letters", message: "the source produced dead letters but has no destination for them")
+        }
+        try await deadLetters.write(RecordBatch(values: lines))
+        context.countDeadLetters(lines.count, step: id)
+    }
+
     func positionTaken(_ barrier: CheckpointBarrier, position: String) {
         reader.checkpoint(barrier, at: position)
     }
 
     func checkpoint(_ barrier: CheckpointBarrier) async throws {
+        try await deadLetters?.checkpoint(barrier)
         try await downstream.checkpoint(barrier)
     }
 }

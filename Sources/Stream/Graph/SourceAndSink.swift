@@ -22,11 +22,17 @@ public protocol SourceReader<Value>: AnyObject, Sendable {
     /// }
     /// ```
     func checkpoint(_ barrier: CheckpointBarrier, at position: String)
+    /// The dead-letter lines (bad records, as the source formats them, without line breaks) that
+    /// the last `next()` produced. The engine takes them with that batch and writes them to the
+    /// source's ``Source/deadLetters`` sink when it delivers the batch, so they are exactly once
+    /// with the rest of the job's output.
+    func takeDeadLetters() -> [[UInt8]]
 }
 
 extension SourceReader {
     public var position: String? { nil }
     public func checkpoint(_ barrier: CheckpointBarrier, at position: String) {}
+    public func takeDeadLetters() -> [[UInt8]] { [] }
 }
 
 /// Writes batches of records for a sink step. Called from one task at a time, in order.
@@ -76,16 +82,18 @@ public struct Source<Value: Sendable>: Sendable {
     /// When the source makes event time: after how long without records (milliseconds of
     /// processing time) it stops holding back the steps where it meets other streams; nil for never.
     public let idleTimeout: Int64?
-    /// Files the source writes (a dead-letter file), as absolute paths: no other step may write them.
-    public let writesFiles: [String]
+    /// Where the reader's dead-letter lines go (see ``SourceReader/takeDeadLetters()``): a sink
+    /// of its own, staged and committed with checkpoints like any other; nil if bad records stop
+    /// the job.
+    public let deadLetters: Sink<[UInt8]>?
     public let makeReader: @Sendable (SourceContext) throws -> any SourceReader<Value>
 
-    public init(_ describe: String, providesEventTime: Bool = false, idleTimeout: Int64? = nil, writesFiles: [String] = [],
+    public init(_ describe: String, providesEventTime: Bool = false, idleTimeout: Int64? = nil, deadLetters: Sink<[UInt8]>? = nil,
                 makeReader: @escaping @Sendable (SourceContext) throws -> any SourceReader<Value>) {
         self.describe = describe
         self.providesEventTime = providesEventTime
         self.idleTimeout = idleTimeout
-        self.writesFiles = writesFiles
+        self.deadLetters = deadLetters
         self.makeReader = makeReader
     }
 }

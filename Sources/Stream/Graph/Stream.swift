@@ -94,12 +94,14 @@ extension Job {
     /// let events = job.source("events", .csvFile("events.csv", as: Event.self))
     /// ```
     public func source<Value>(_ id: String, _ source: Source<Value>) -> Stream<Value> {
-        let step = addStep(.source, name: id, inputs: [], writes: source.writesFiles, builder: StepBuilder { step, build in
+        let writes = source.deadLetters?.writesFile.map { [$0] } ?? []
+        let step = addStep(.source, name: id, inputs: [], writes: writes, builder: StepBuilder { step, build in
             let context = build.context
             let position = context.restored?.manifest.sources[id]
             let finished = position == JobDriver.finishedPosition
             let reader = try source.makeReader(SourceContext(stepID: id, run: context, restoredPosition: finished ? nil : position))
-            build.addSource(SourceStep(id: id, step: step, reader: reader, restoredFinished: finished,
+            let deadLetters = try source.deadLetters?.makeWriter(SinkContext(stepID: "\(id)/dead-letters", run: context))
+            build.addSource(SourceStep(id: id, step: step, reader: reader, restoredFinished: finished, deadLetters: deadLetters,
                                        downstream: try build.output(of: step, as: Value.self), context: context), step: step)
         })
         return Stream(job: self, step: step, hasEventTime: source.providesEventTime, idleTimeout: source.idleTimeout)
