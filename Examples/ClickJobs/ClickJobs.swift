@@ -16,7 +16,10 @@ struct UserCount: CSVEncodable {
 }
 
 /// Clicks per user per minute, from CSV files (a file, a directory or a glob).
-let clicksPerMinute = Pipeline("clicks-per-minute", "Clicks per user per minute, from CSV files") { settings in
+let clicksPerMinute = Pipeline("clicks-per-minute", "Clicks per user per minute, from CSV files", settings: [
+    .string("input", default: "Examples/data/clicks.csv", help: "a file, directory or glob of time_ms,user,page lines"),
+    .string("output", default: "out/clicks-per-minute.csv", help: "the counts; late clicks go to <output>.late"),
+]) { settings in
     let job = Job("clicks-per-minute")
     let perMinute = job
         .source("clicks", .csvFile(settings.string("input", default: "Examples/data/clicks.csv"), as: Click.self))
@@ -33,7 +36,9 @@ let clicksPerMinute = Pipeline("clicks-per-minute", "Clicks per user per minute,
 }
 
 /// Each user's first click on each page (a repeat within an hour is dropped).
-let firstVisits = Pipeline("first-visits", "Each user's first click on a page within an hour") { settings in
+let firstVisits = Pipeline("first-visits", "Each user's first click on a page within an hour", settings: [
+    .string("input", default: "Examples/data/clicks.csv", help: "a file, directory or glob of time_ms,user,page lines"),
+]) { settings in
     let job = Job("first-visits")
     job.source("clicks", .csvFile(settings.string("input", default: "Examples/data/clicks.csv"), as: Click.self))
         .eventTime(\.time, watermark: .boundedOutOfOrderness(.seconds(5)))

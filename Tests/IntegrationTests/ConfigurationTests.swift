@@ -62,6 +62,25 @@ import Testing
         #expect(try message("workers: 1\n", environment: ["STREAM_JOB_LOG_LEVEL": "loud"]).contains("environment variable STREAM_JOB_LOG_LEVEL: 'log-level' must be one of trace, debug"))
     }
 
+    @Test func aTypoedSettingIsAUsageErrorNamingTheClosestOne() throws {
+        let flag = try StreamJobBinary.run(["run", "w1-windows", "--set", "widnow-ms=500", "--set", "events=10"])
+        #expect(flag.status == 2)
+        #expect(flag.error.contains("pipeline 'w1-windows' has no setting 'widnow-ms'; did you mean 'window-ms'?"), "\(flag.error)")
+        #expect(flag.error.contains("stream-job pipelines w1-windows"))
+        let file = try StreamJobBinary.run(["run", "--config", try jobFile("pipeline: w1-windows\nsettings:\n  ouput: x.csv\n")])
+        #expect(file.status == 2)
+        #expect(file.error.contains("has no setting 'ouput'; did you mean 'output'?"), "\(file.error)")
+        let badValue = try StreamJobBinary.run(["validate", "w1-windows", "--set", "window-ms=soon"])
+        #expect(badValue.status == 2)
+        #expect(badValue.error.contains("setting 'window-ms' must be an integer, not 'soon'"))
+        #expect(!badValue.error.contains("error: error"))
+        let listed = try StreamJobBinary.run(["pipelines", "w1-windows"])
+        #expect(listed.status == 0)
+        #expect(listed.output.contains("window-ms=<integer>"))
+        #expect(listed.output.contains("default 1000"))
+        #expect(listed.output.contains("window length"))
+    }
+
     @Test func theBinaryExitsWithTwoNamingTheFileAndLine() throws {
         let file = try jobFile("pipeline: w1-windows\nretain: none\n")
         let outcome = try StreamJobBinary.run(["run", "--config", file])

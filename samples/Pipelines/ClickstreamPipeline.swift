@@ -34,7 +34,12 @@ extension Pipelines {
     /// writes `rate` clicks a second into it until the job stops. Settings: `bootstrap`,
     /// `rate` (2000), `output` (`out/clickstream/page-counts.csv`), `window-ms` (5000).
     public static let clickstream = Pipeline(
-        "clickstream", "Clicks from Kafka: first visits kept, counted per page per 5 s, to Kafka and a file"
+        "clickstream", "Clicks from Kafka: first visits kept, counted per page per 5 s, to Kafka and a file", settings: [
+            .string("bootstrap", help: "a Kafka cluster with a clicks topic; without it, an embedded broker fed with generated clicks"),
+            .int("rate", default: 2000, help: "generated clicks per second (embedded broker only)"),
+            .string("output", default: "out/clickstream/page-counts.csv", help: "the counts file"),
+            .int("window-ms", default: 5000, help: "window length"),
+        ]
     ) { settings in
         let rate = try settings.int("rate", default: 2000)
         let window = Int64(try settings.int("window-ms", default: 5000))

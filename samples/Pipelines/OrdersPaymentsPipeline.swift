@@ -68,7 +68,14 @@ extension Pipelines {
     /// - `output`: the paid orders (default `out/orders-payments.csv`; late records go to `<output>.late`,
     ///   and lines of the input files that are not records to `<output>.bad-<file>.jsonl`);
     /// - `chunk-bytes` (1 MiB): how much of a file one batch reads.
-    public static let ordersPayments = Pipeline("orders-payments", "Orders joined with card and transfer payments within 30 s, exactly once") { settings in
+    public static let ordersPayments = Pipeline("orders-payments", "Orders joined with card and transfer payments within 30 s, exactly once", settings: [
+        .string("input", help: "a directory with orders.csv, cards.csv and transfers.csv"),
+        .string("bootstrap", help: "a Kafka cluster with topics orders, cards and transfers, instead of files"),
+        .bool("until-end", default: false, help: "with bootstrap: stop at the topics' end"),
+        .int("orders", default: 100_000, help: "how many orders to generate without input or bootstrap"),
+        .string("output", default: "out/orders-payments.csv", help: "paid orders; <output>.late, <output>.bad-<file>.jsonl beside it"),
+        .int("chunk-bytes", default: 1 << 20, help: "how much of a file one batch reads"),
+    ]) { settings in
         let input = settings.values["input"]
         let bootstrap = settings.values["bootstrap"]
         let untilEnd = try settings.bool("until-end", default: false)

@@ -26,7 +26,16 @@ extension Pipelines {
     /// - `chunk-bytes` (1 MiB): how much of a file one batch reads;
     /// - `follow` (false): keep reading what is appended, and new files, until stopped;
     /// - `bad-records`: a dead-letter file for lines that are not events (without it, such a line stops the job).
-    public static let w1Windows = Pipeline("w1-windows", "W1 events (CSV files) counted and summed per key per second, exactly once") { settings in
+    public static let w1Windows = Pipeline("w1-windows", "W1 events (CSV files) counted and summed per key per second, exactly once", settings: [
+        .string("input", help: "a file, directory or glob of ts_ms,key,value lines; without it, events are generated"),
+        .int("events", default: 1_000_000, help: "how many events to generate without input"),
+        .string("output", default: "out/w1-windows.csv", help: "the results; late records go to <output>.late"),
+        .int("window-ms", default: 1000, help: "window length"),
+        .int("delay-ms", default: 2000, help: "allowed disorder"),
+        .int("chunk-bytes", default: 1 << 20, help: "how much of a file one batch reads"),
+        .bool("follow", default: false, help: "keep reading what is appended, and new files, until stopped"),
+        .string("bad-records", help: "a dead-letter file for lines that are not events (without it, one stops the job)"),
+    ]) { settings in
         let input = settings.values["input"]
         let generated = try settings.int("events", default: 1_000_000)
         let output = settings.string("output", default: "out/w1-windows.csv")

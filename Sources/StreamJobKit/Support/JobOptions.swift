@@ -69,7 +69,17 @@ struct JobOptions: ParsableArguments {
 
     static func building(_ name: String, settings: PipelineSettings, validating: Bool) throws -> Job {
         let pipeline = try Registry.pipeline(named: name)
-        let job = try pipeline.build(settings)
+        do {
+            try pipeline.check(settings)
+        } catch let error as PipelineSettingError {
+            throw ConfigurationError(description: "\(error); `\(Registry.current.commandName) pipelines \(name)` lists them")
+        }
+        let job: Job
+        do {
+            job = try pipeline.build(settings)
+        } catch let error as PipelineSettingError {
+            throw ConfigurationError(description: "\(error)")
+        }
         if validating { try job.validate() }
         return job
     }
