@@ -47,6 +47,9 @@ public enum StreamJob {
         } catch let error as CheckpointError {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             exit(1)
+        } catch let code as ExitCode {
+            // The command printed its finding; the code is all that is left to say.
+            exit(code.rawValue)
         } catch {
             exitForArgumentError(error)
         }

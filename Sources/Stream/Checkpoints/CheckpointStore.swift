@@ -79,19 +79,33 @@ public struct CheckpointStore: Sendable {
         try DurableFiles.syncDirectory(path(of: id))
     }
 
-    /// Removes all but the newest `retain` complete checkpoints, and leftover temporaries —
-    /// keeping also the newest restorable one when none of those is (their commits have not
-    /// completed yet), so there is always one to fall back to.
-    public func prune() throws {
+    /// Keeps the newest `retain` restorable checkpoints and whatever is newer than them (corrupt,
+    /// or still waiting for its commits: a restore names those), and removes the older ones and
+    /// leftover temporaries — so the last good checkpoint is never removed. With `verifying`,
+    /// "restorable" means every file was read and checked (the `gc` command); otherwise the
+    /// manifest is (after each checkpoint the job writes). A checkpoint is renamed out of the way
+    /// before its files go, so a kill half-way leaves a leftover, never a half checkpoint.
+    /// Returns the removed checkpoints.
+    @discardableResult
+    public func prune(verifying: Bool = false) throws -> [Int] {
         for name in DurableFiles.list(directory) where name.contains(".tmp-") {
             DurableFiles.remove("\(directory)/\(name)")
         }
         let all = try ids()
-        var doomed = Array(all.dropLast(retain))
-        if !all.suffix(retain).contains(where: isRestorable), let fallback = doomed.last(where: isRestorable) {
-            doomed.removeAll { $0 == fallback }
+        let good = all.filter { verifying ? (try? read(id: $0)) != nil : isRestorable($0) }
+        guard let oldestKept = good.suffix(retain).first else { return [] }
+        let doomed = all.filter { $0 < oldestKept }
+        for id in doomed {
+            let aside = "\(path(of: id)).tmp-removing"
+            try DurableFiles.rename(path(of: id), to: aside)
+            DurableFiles.remove(aside)
         }
-        for id in doomed { DurableFiles.remove(path(of: id)) }
+        return doomed
+    }
+
+    /// The newest restorable checkpoint at or before `id`, if any (checked by reading it whole).
+    public func restorable(before id: Int) throws -> Int? {
+        try ids().reversed().first { $0 < id && (try? read(id: $0)) != nil }
     }
 
     /// Whether checkpoint `id` does not wait for its commits, or they completed (its files are not checked).
@@ -102,7 +116,13 @@ public struct CheckpointStore: Sendable {
 
     // MARK: Reading
 
-    /// The numbers of the complete checkpoints, oldest first (temporaries are not checkpoints).
+    /// The jobs with checkpoints in `root`, by name.
+    public static func jobs(in root: String) -> [String] {
+        DurableFiles.list(root).filter { job in DurableFiles.list("\(root)/\(job)").contains { $0.hasPrefix("chk-") } }.sorted()
+    }
+
+    /// The numbers of the complete checkpoints, oldest first (temporaries, and checkpoints being
+    /// removed, are not checkpoints).
     public func ids() throws -> [Int] {
         DurableFiles.list(directory).compactMap { name -> Int? in
             guard name.hasPrefix("chk-"), !name.contains(".tmp-") else { return nil }

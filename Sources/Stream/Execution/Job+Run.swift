@@ -24,8 +24,13 @@ extension Job {
         defer { ownRuntime?.shutdown() }
         let runtime = runtime ?? ownRuntime!
         let restored = try checkpointToRestore(options)
+        let description = graph.withLock { $0 }
+        // Refused before anything is built, so a refused restore creates no output file.
+        let named = description.steps.compactMap(\.name)
+        try checkRestored(restored, stateful: named + description.steps.filter { $0.kind == .source }.compactMap { $0.name.map { "\($0)/dead-letters" } },
+                          sources: description.steps.filter { $0.kind == .source }.compactMap(\.name), warnAboutMissing: false)
         let context = RunContext(runtime: runtime, job: self, clock: clock, options: options, restored: restored)
-        let build = try ExecutionBuild.make(graph.withLock { $0 }, context: context)
+        let build = try ExecutionBuild.make(description, context: context)
         let sources = build.orderedSources
         try checkRestored(restored, stateful: context.statefulStepIDs, sources: sources.map(\.id))
         if restored != nil {
@@ -60,33 +65,65 @@ extension Job {
         }
         return context.summary
     }
-    /// The checkpoint `options` asks to restore, read and verified; nil to start afresh.
+    /// The checkpoint `options` asks to restore, read and verified; nil to start afresh. The log
+    /// says which one is used.
     func checkpointToRestore(_ options: RunOptions) throws -> Checkpoint? {
         guard let point = options.restore else { return nil }
         guard let directory = options.checkpointDirectory else {
             throw StreamError(.invalidJob, step: name, action: "restore", message: "restoring needs a checkpoint directory")
         }
         let store = CheckpointStore(root: directory, job: name, retain: options.retainedCheckpoints)
+        let log = Logger(label: "stream.checkpoint")
+        let restored: Checkpoint?
         do {
             switch point {
             case .latest:
-                let latest = try store.latest()
-                if latest == nil {
-                    Logger(label: "stream.checkpoint").info("no checkpoint of job '\(name)' in \(directory): starting afresh")
-                }
-                return latest
+                restored = try newestCheckpoint(in: store)
+            case .latestValid:
+                restored = try store.latest(fallingBack: true)
             case .checkpoint(let id):
-                return try store.read(id: id)
+                restored = try store.read(id: id)
             }
         } catch let error as CheckpointError {
             throw StreamError(.stateful, step: name, action: "restore", message: "\(error)")
         }
+        if let restored {
+            let watermark = restored.manifest.watermark == EventTime.beginning ? "none" : "\(restored.manifest.watermark)"
+            log.info("restoring job '\(name)' from chk-\(restored.manifest.id) in \(store.directory) (watermark \(watermark))")
+        } else {
+            let others = CheckpointStore.jobs(in: directory).filter { $0 != name }
+            if others.isEmpty {
+                log.info("no checkpoint of job '\(name)' in \(directory): starting afresh")
+            } else {
+                log.warning("no checkpoint of job '\(name)' in \(directory), which holds checkpoints of \(others.map { "'\($0)'" }.joined(separator: ", ")) (is the job's name right?): starting afresh")
+            }
+        }
+        return restored
+    }
+
+    /// The newest restorable checkpoint; a corrupt newest one is an error naming it and the
+    /// checkpoint to restore instead.
+    private func newestCheckpoint(in store: CheckpointStore) throws -> Checkpoint? {
+        for id in try store.ids().reversed() {
+            do {
+                return try store.read(id: id)
+            } catch CheckpointError.uncommitted {
+                continue
+            } catch let error as CheckpointError {
+                let fallback = try store.restorable(before: id)
+                let advice = fallback.map { "`--restore chk-\($0)` (or `--restore latest-valid`) would use chk-\($0), the newest intact one" }
+                    ?? "no older checkpoint is intact"
+                throw StreamError(.stateful, step: name, action: "restore",
+                                  message: "the newest checkpoint, chk-\(id), cannot be restored: \(error); \(advice)")
+            }
+        }
+        return nil
     }
 
     /// Checks that the restored checkpoint was written by this pipeline: every state it holds
     /// belongs to a step of this job, and every source it positions exists. Reports each
     /// mismatch by step; steps the checkpoint knows nothing of start empty.
-    func checkRestored(_ checkpoint: Checkpoint?, stateful: [String], sources: [String]) throws {
+    func checkRestored(_ checkpoint: Checkpoint?, stateful: [String], sources: [String], warnAboutMissing: Bool = true) throws {
         guard let checkpoint else { return }
         var problems: [String] = []
         let known = Set(stateful)
@@ -100,7 +137,7 @@ extension Job {
             throw StreamError(.stateful, step: name, action: "restore",
                               message: "checkpoint chk-\(checkpoint.manifest.id) does not match this pipeline:\n  - " + problems.joined(separator: "\n  - "))
         }
-        for step in stateful where checkpoint.states[step] == nil {
+        for step in stateful where warnAboutMissing && checkpoint.states[step] == nil {
             Logger(label: "stream.checkpoint").warning("step '\(step)' has no state in chk-\(checkpoint.manifest.id): it starts empty")
         }
     }

@@ -43,14 +43,18 @@ public struct RunOptions: Sendable {
 
 /// Which checkpoint to resume from.
 public enum RestorePoint: Sendable, Equatable, CustomStringConvertible {
-    /// The newest complete checkpoint; a job with none starts afresh.
+    /// The newest complete checkpoint; a job with none starts afresh. A corrupt newest one is an
+    /// error naming it and the checkpoint `latestValid` would take.
     case latest
+    /// The newest checkpoint that reads back whole, passing over corrupt newer ones.
+    case latestValid
     /// `chk-<n>`; it must exist and be intact.
     case checkpoint(Int)
 
-    /// Parses `latest`, `chk-7` or `7`.
+    /// Parses `latest`, `latest-valid`, `chk-7` or `7`.
     public init?(_ text: String) {
         if text == "latest" { self = .latest; return }
+        if text == "latest-valid" { self = .latestValid; return }
         let digits = text.hasPrefix("chk-") ? String(text.dropFirst(4)) : text
         guard let id = Int(digits), id > 0 else { return nil }
         self = .checkpoint(id)
@@ -59,6 +63,7 @@ public enum RestorePoint: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .latest: "latest"
+        case .latestValid: "latest-valid"
         case .checkpoint(let id): "chk-\(id)"
         }
     }

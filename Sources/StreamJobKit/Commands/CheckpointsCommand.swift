@@ -45,12 +45,14 @@ struct CheckpointsCommand: ParsableCommand {
             let store = location.store
             let ids = try store.ids()
             if ids.isEmpty { print("no checkpoints in \(store.directory)") }
+            let latest = try? store.latest()?.manifest.id
             for id in ids {
                 do {
                     let checkpoint = try store.read(id: id)
                     let bytes = checkpoint.manifest.states.reduce(0) { $0 + $1.bytes }
-                    print("chk-\(id)  \(timestamp(checkpoint.manifest.createdAt))  watermark \(checkpoint.manifest.watermark)  "
-                        + "\(checkpoint.manifest.states.count) states, \(bytes) bytes  ok")
+                    let watermark = checkpoint.manifest.watermark == EventTime.beginning ? "none" : "\(checkpoint.manifest.watermark)"
+                    print("chk-\(id)  \(timestamp(checkpoint.manifest.createdAt))  watermark \(watermark)  "
+                        + "\(checkpoint.manifest.states.count) states, \(bytes) bytes  ok" + (id == latest ? "  <- --restore latest" : ""))
                 } catch CheckpointError.uncommitted {
                     print("chk-\(id)  NOT RESTORABLE: the job stopped before its commits completed (a restore of latest uses the one before)")
                 } catch {
@@ -83,6 +85,10 @@ struct CheckpointsCommand: ParsableCommand {
         func run() throws {
             let store = location.store
             let ids = try checkpoint.map { [try CheckpointsCommand.parseID($0)] } ?? store.ids()
+            guard !ids.isEmpty else {
+                print("no checkpoints of job '\(location.job)' in \(store.directory): nothing to verify")
+                throw ExitCode.failure
+            }
             var failed = false
             for id in ids {
                 let problems = store.verify(id: id)
@@ -98,7 +104,8 @@ extension CheckpointsCommand {
     struct GC: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "gc",
-            abstract: "Remove all but the newest complete checkpoints, and leftovers of interrupted ones.")
+            abstract: "Keep the newest restorable checkpoints (and any newer); remove older ones and leftovers.",
+            discussion: "Each checkpoint is read whole to decide: the last good one is never removed, even when newer ones are corrupt.")
         @OptionGroup var location: Location
 
         @Option(help: "How many of the newest complete checkpoints to keep.")
@@ -109,12 +116,10 @@ extension CheckpointsCommand {
         }
 
         func run() throws {
-            let before = Set(try location.store.ids())
             let store = CheckpointStore(root: location.dir, job: location.job, retain: retain)
-            try store.prune()
+            for id in try store.prune(verifying: true) { print("removed chk-\(id)") }
             let kept = try store.ids()
-            for id in before.subtracting(kept).sorted() { print("removed chk-\(id)") }
-            print("kept \(kept.map { "chk-\($0)" }.joined(separator: ", "))")
+            print(kept.isEmpty ? "no checkpoints kept" : "kept \(kept.map { "chk-\($0)" }.joined(separator: ", "))")
         }
     }
 }

@@ -70,7 +70,7 @@ struct JobConfiguration {
             guard let value = Int(text), value > 0 else { throw bad("a whole number of checkpoints, at least 1") }
             retain = value
         case .restore:
-            guard let value = RestorePoint(text) else { throw bad("latest or chk-<n>") }
+            guard let value = RestorePoint(text) else { throw bad("latest, latest-valid or chk-<n>") }
             restore = value
         case .logLevel:
             guard let value = Logger.Level(rawValue: text.lowercased()) else {
