@@ -56,9 +56,9 @@ extension KeyedStream where Value: Codable {
     /// clicks.keyed(by: \.page).process("alerts", broadcast: thresholds, initial: [:]) { Alerts(restoring: $0) }
     /// ```
     public func process<Function: KeyedBroadcastProcessFunction>(
-        _ id: String, broadcast: Stream<Function.Broadcast>, initial: Function.BroadcastState,
+        _ id: String, broadcast: DataStream<Function.Broadcast>, initial: Function.BroadcastState,
         _ makeOperator: @escaping @Sendable (KeyedState<Key, Function.State>) throws -> Function
-    ) -> Stream<Function.Output> where Function.Key == Key, Function.Input == Value, Function.Broadcast: Codable {
+    ) -> DataStream<Function.Output> where Function.Key == Key, Function.Input == Value, Function.Broadcast: Codable {
         let key = self.key
         return stream.map { Either<Value, Function.Broadcast>.first($0) }
             .merge("\(id)/inputs", [broadcast.map { Either<Value, Function.Broadcast>.second($0) }], codec: .codable)

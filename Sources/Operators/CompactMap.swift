@@ -1,10 +1,10 @@
-extension Stream {
+extension DataStream {
     /// Transforms each record, dropping those that give nil.
     ///
     /// ```swift
-    /// lines.compactMap { Int($0) }   // Stream<Int> of the lines that are numbers
+    /// lines.compactMap { Int($0) }   // DataStream<Int> of the lines that are numbers
     /// ```
-    public func compactMap<Output: Sendable>(_ transform: @escaping @Sendable (Value) throws -> Output?) -> Stream<Output> {
+    public func compactMap<Output: Sendable>(_ transform: @escaping @Sendable (Value) throws -> Output?) -> DataStream<Output> {
         self.transform("compactMap") { try $0.compactMap(transform) }
     }
 }

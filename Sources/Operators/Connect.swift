@@ -1,19 +1,19 @@
-extension Stream {
+extension DataStream {
     /// Pairs this stream with `other` (of any type) for a two-input step: key both with
     /// ``ConnectedStreams/keyed(by:_:)`` and run a ``KeyedCoProcessFunction`` on them.
     ///
     /// ```swift
     /// orders.connect(payments).keyed(by: \.orderID, \.orderID).process("match") { Matcher(restoring: $0) }
     /// ```
-    public func connect<Other>(_ other: Stream<Other>) -> ConnectedStreams<Value, Other> {
+    public func connect<Other>(_ other: DataStream<Other>) -> ConnectedStreams<Value, Other> {
         ConnectedStreams(first: self, second: other)
     }
 }
 
 /// Two streams paired for a two-input step.
 public struct ConnectedStreams<First: Sendable, Second: Sendable>: Sendable {
-    public let first: Stream<First>
-    public let second: Stream<Second>
+    public let first: DataStream<First>
+    public let second: DataStream<Second>
 
     /// Keys both streams; the keys must be of one type (and hash alike on every run).
     ///
@@ -27,8 +27,8 @@ public struct ConnectedStreams<First: Sendable, Second: Sendable>: Sendable {
     }
 
     /// Both streams as one stream of ``Either``, merged in an order fixed by their own records and
-    /// watermarks (see ``Stream/merge(_:_:codec:bufferLimit:)``).
-    func merged(_ id: String, codec: RecordCodec<Either<First, Second>>?) -> Stream<Either<First, Second>> {
+    /// watermarks (see ``DataStream/merge(_:_:codec:bufferLimit:)``).
+    func merged(_ id: String, codec: RecordCodec<Either<First, Second>>?) -> DataStream<Either<First, Second>> {
         first.map { Either<First, Second>.first($0) }
             .merge(id, [second.map { Either<First, Second>.second($0) }], codec: codec)
     }
@@ -36,8 +36,8 @@ public struct ConnectedStreams<First: Sendable, Second: Sendable>: Sendable {
 
 /// Two streams keyed alike: what co-process functions and joins run on.
 public struct KeyedConnectedStreams<Key: StableHashable, First: Sendable, Second: Sendable>: Sendable {
-    public let first: Stream<First>
-    public let second: Stream<Second>
+    public let first: DataStream<First>
+    public let second: DataStream<Second>
     public let firstKey: @Sendable (First) -> Key
     public let secondKey: @Sendable (Second) -> Key
     public let keyGroups: KeyGroups

@@ -7,7 +7,7 @@ extension KeyedStream where Key: Codable {
     /// payments.keyed(by: \.id).dedupe("once-per-id", within: .minutes(10))
     /// ```
     @inlinable
-    public func dedupe(_ id: String, within: Duration) -> Stream<Value> {
+    public func dedupe(_ id: String, within: Duration) -> DataStream<Value> {
         process(id) { Dedupe<Key, Value>(within: within, restoring: $0) }
     }
 }

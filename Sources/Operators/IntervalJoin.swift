@@ -1,4 +1,4 @@
-extension Stream where Value: Codable {
+extension DataStream where Value: Codable {
     /// Joins each record of this stream with every record of `other` of the same key whose time
     /// lies within `bounds` of its own (both bounds inclusive, as Flink's interval join): `b`
     /// joins `a` when `a.time + bounds.lowerBound ≤ b.time ≤ a.time + bounds.upperBound`. A
@@ -11,7 +11,7 @@ extension Stream where Value: Codable {
     /// paid.results.map { "\($0.first.id),\($0.second.amount)" }.sink("out", .stdout())
     /// ```
     public func intervalJoin<Other: Codable, Key: StableHashable & Codable>(
-        _ other: Stream<Other>, on key: @escaping @Sendable (Value) -> Key, _ otherKey: @escaping @Sendable (Other) -> Key,
+        _ other: DataStream<Other>, on key: @escaping @Sendable (Value) -> Key, _ otherKey: @escaping @Sendable (Other) -> Key,
         between bounds: ClosedRange<Duration>, id: String
     ) -> JoinedStreams<Joined<Value, Other>, Value, Other> {
         let lower = bounds.lowerBound.milliseconds
@@ -29,7 +29,7 @@ extension Stream where Value: Codable {
     /// let unpaid = orders.intervalOuterJoin(payments, .left, on: \.id, \.orderID, between: .zero ... .minutes(10), id: "unpaid")
     /// ```
     public func intervalOuterJoin<Other: Codable, Key: StableHashable & Codable>(
-        _ other: Stream<Other>, _ kind: OuterJoinKind, on key: @escaping @Sendable (Value) -> Key,
+        _ other: DataStream<Other>, _ kind: OuterJoinKind, on key: @escaping @Sendable (Value) -> Key,
         _ otherKey: @escaping @Sendable (Other) -> Key, between bounds: ClosedRange<Duration>, id: String
     ) -> JoinedStreams<OuterJoined<Value, Other>, Value, Other> {
         let lower = bounds.lowerBound.milliseconds
@@ -77,7 +77,7 @@ extension OuterJoined: JoinOutput {
     }
 }
 
-/// The operator behind ``Stream/intervalJoin(_:on:_:between:id:)``: per key, the records of both
+/// The operator behind ``DataStream/intervalJoin(_:on:_:between:id:)``: per key, the records of both
 /// streams that may still find a partner. A record is dropped from the state (and, in an outer
 /// join, emitted alone if it never matched) once the watermark is past the last time a partner
 /// could have: a first-stream record at `t + upper`, a second-stream record at `t − lower`.

@@ -57,17 +57,17 @@ public enum OuterJoinKind: Sendable, Hashable {
 /// joined.late.sink("late", …)
 /// ```
 public struct JoinedStreams<Output: Sendable, First: Sendable, Second: Sendable>: Sendable {
-    public let results: Stream<Output>
-    public let late: Stream<Either<First, Second>>
+    public let results: DataStream<Output>
+    public let late: DataStream<Either<First, Second>>
 
     @inlinable
-    public init(results: Stream<Output>, late: Stream<Either<First, Second>>) {
+    public init(results: DataStream<Output>, late: DataStream<Either<First, Second>>) {
         self.results = results
         self.late = late
     }
 }
 
-extension Stream {
+extension DataStream {
     /// Splits a stream of results and late records into its two streams.
     func splitJoined<Output, First, Second>() -> JoinedStreams<Output, First, Second>
     where Value == Either<Output, Either<First, Second>> {

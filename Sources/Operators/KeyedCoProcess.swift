@@ -76,7 +76,7 @@ extension KeyedConnectedStreams where Key: Codable {
     /// ```
     public func process<Function: KeyedCoProcessFunction>(
         _ id: String, _ makeOperator: @escaping @Sendable (KeyedState<Key, Function.State>) throws -> Function
-    ) -> Stream<Function.Output> where Function.Key == Key, Function.First == First, Function.Second == Second {
+    ) -> DataStream<Function.Output> where Function.Key == Key, Function.First == First, Function.Second == Second {
         mergedAndKeyed("\(id)/inputs", codec: nil).process(id) { CoProcessAdapter(try makeOperator($0)) }
     }
 }
@@ -89,7 +89,7 @@ extension KeyedConnectedStreams where Key: Codable, First: Codable, Second: Coda
     /// ```
     public func process<Function: KeyedCoProcessFunction>(
         _ id: String, _ makeOperator: @escaping @Sendable (KeyedState<Key, Function.State>) throws -> Function
-    ) -> Stream<Function.Output> where Function.Key == Key, Function.First == First, Function.Second == Second {
+    ) -> DataStream<Function.Output> where Function.Key == Key, Function.First == First, Function.Second == Second {
         mergedAndKeyed("\(id)/inputs", codec: .codable).process(id) { CoProcessAdapter(try makeOperator($0)) }
     }
 }

@@ -1,12 +1,12 @@
 @_exported import Stream
 
-extension Stream {
+extension DataStream {
     /// Transforms each record.
     ///
     /// ```swift
-    /// orders.map { $0.amount }   // Stream<Int>
+    /// orders.map { $0.amount }   // DataStream<Int>
     /// ```
-    public func map<Output: Sendable>(_ transform: @escaping @Sendable (Value) throws -> Output) -> Stream<Output> {
+    public func map<Output: Sendable>(_ transform: @escaping @Sendable (Value) throws -> Output) -> DataStream<Output> {
         self.transform("map") { try $0.map(transform) }
     }
 }

@@ -5,7 +5,7 @@ extension KeyedStream where Key: Codable, Value: Codable {
     /// orders.keyed(by: \.customer).reduce("largest-order") { $0.amount >= $1.amount ? $0 : $1 }
     /// ```
     @inlinable
-    public func reduce(_ id: String, _ combine: @escaping @Sendable (Value, Value) -> Value) -> Stream<KeyedValue<Key, Value>> {
+    public func reduce(_ id: String, _ combine: @escaping @Sendable (Value, Value) -> Value) -> DataStream<KeyedValue<Key, Value>> {
         process(id) { RunningReduce<Key, Value>(combine: combine, restoring: $0) }
     }
 }

@@ -7,7 +7,7 @@ extension KeyedStream where Key: Codable, Value: Codable {
     /// ```
     @inlinable
     public func topK<Score: Comparable & Sendable>(_ id: String, _ k: Int, by score: @escaping @Sendable (Value) -> Score)
-    -> Stream<KeyedValue<Key, [Value]>> {
+    -> DataStream<KeyedValue<Key, [Value]>> {
         process(id) { TopK<Key, Value, Score>(k: k, score: score, restoring: $0) }
     }
 }

@@ -10,7 +10,7 @@ extension JoinStreams {
     /// ```swift
     /// persons.join(auctions, on: \.id, \.seller).unwindowed("sellers", timeToLive: .eventTime(.hours(12)))
     /// ```
-    public func unwindowed(_ id: String, timeToLive: StateTimeToLive? = nil) -> Stream<Joined<First, Second>> {
+    public func unwindowed(_ id: String, timeToLive: StateTimeToLive? = nil) -> DataStream<Joined<First, Second>> {
         keyed.process(id) { UnwindowedJoin<Key, First, Second>(timeToLive: timeToLive, restoring: $0) }
     }
 }

@@ -1,4 +1,4 @@
-extension Stream where Value: Codable {
+extension DataStream where Value: Codable {
     /// Starts a join of this stream with `other` on keys of one type: finish it with a window
     /// (``JoinStreams/window(_:_:allowedLateness:)``), an outer window join, or an unwindowed
     /// join with state time-to-live (``JoinStreams/unwindowed(_:timeToLive:)``).
@@ -7,7 +7,7 @@ extension Stream where Value: Codable {
     /// let perMinute = bids.join(auctions, on: \.auction, \.id).window("bids-auctions", .tumbling(.minutes(1)))
     /// ```
     public func join<Other: Codable, Key: StableHashable & Codable>(
-        _ other: Stream<Other>, on key: @escaping @Sendable (Value) -> Key, _ otherKey: @escaping @Sendable (Other) -> Key
+        _ other: DataStream<Other>, on key: @escaping @Sendable (Value) -> Key, _ otherKey: @escaping @Sendable (Other) -> Key
     ) -> JoinStreams<Key, Value, Other> {
         JoinStreams(keyed: connect(other).keyed(by: key, otherKey))
     }

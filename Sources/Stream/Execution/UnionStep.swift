@@ -25,7 +25,7 @@ final class UnionStep<Value: Sendable>: @unchecked Sendable {
     private var barriersSeen: [Int: Int] = [:]
     private let metrics: StepMetrics
 
-    init(id: String, step: Int, inputs: [Stream<Value>], codec: RecordCodec<Value>?, downstream: BatchReceiver<Value>,
+    init(id: String, step: Int, inputs: [DataStream<Value>], codec: RecordCodec<Value>?, downstream: BatchReceiver<Value>,
          build: ExecutionBuild, bound: Int) throws {
         self.id = id
         self.step = step

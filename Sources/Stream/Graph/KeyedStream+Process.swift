@@ -9,7 +9,7 @@ extension KeyedStream {
     @inlinable
     public func process<Function: KeyedProcessFunction>(
         _ id: String, _ makeOperator: @escaping @Sendable (KeyedState<Key, Function.State>) throws -> Function
-    ) -> Stream<Function.Output> where Function.Key == Key, Function.Input == Value {
+    ) -> DataStream<Function.Output> where Function.Key == Key, Function.Input == Value {
         if !stream.hasEventTime {
             stream.job.problem("step '\(id)': a stateful step needs time; call .eventTime(_:watermark:) or .processingTime() before .keyed(by:)")
         }

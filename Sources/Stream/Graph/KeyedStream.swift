@@ -5,19 +5,19 @@
 /// let perUser = clicks.keyed(by: \.user)
 /// ```
 public struct KeyedStream<Key: StableHashable, Value: Sendable>: Sendable {
-    public let stream: Stream<Value>
+    public let stream: DataStream<Value>
     public let key: @Sendable (Value) -> Key
     public let keyGroups: KeyGroups
 
     @inlinable
-    init(stream: Stream<Value>, key: @escaping @Sendable (Value) -> Key, keyGroups: KeyGroups) {
+    init(stream: DataStream<Value>, key: @escaping @Sendable (Value) -> Key, keyGroups: KeyGroups) {
         self.stream = stream
         self.key = key
         self.keyGroups = keyGroups
     }
 }
 
-extension Stream {
+extension DataStream {
     /// Groups records by `key`. Keys must hash the same on every run (``StableHashable``):
     /// `String` and the integer types do.
     @inlinable
@@ -51,13 +51,13 @@ public struct WindowedStream<Key: StableHashable, Value: Sendable>: Sendable {
 /// ```
 public struct WindowedAggregate<Key: StableHashable, Output: Sendable, Value: Sendable>: Sendable {
     /// One result per key and window, in window order.
-    public let results: Stream<WindowResult<Key, Output>>
+    public let results: DataStream<WindowResult<Key, Output>>
     /// Records late for all their windows (after allowed lateness), in read order.
-    public let late: Stream<Value>
+    public let late: DataStream<Value>
 
     /// Pairs a results stream with a late stream, e.g. after transforming the results.
     @inlinable
-    public init(results: Stream<WindowResult<Key, Output>>, late: Stream<Value>) {
+    public init(results: DataStream<WindowResult<Key, Output>>, late: DataStream<Value>) {
         self.results = results
         self.late = late
     }
@@ -95,7 +95,7 @@ extension WindowedStream {
         let lateness = allowedLateness
         let keyed = self.keyed
         let id = self.id
-        let results: Stream<WindowResult<Key, Agg.Output>> = source.derive(
+        let results: DataStream<WindowResult<Key, Agg.Output>> = source.derive(
             .window(spec), name: id, hasEventTime: false, idleTimeout: .some(nil), builder: StepBuilder { step, build in
                 let lateStep = build.sideOutput(of: step)
                 let operation = try WindowLogic<Key, Value, Agg>.makeOperator(
@@ -105,7 +105,7 @@ extension WindowedStream {
                     late: try lateStep.flatMap { build.hasConsumers($0) ? try build.output(of: $0, as: Value.self) : nil })
                 build.setInlet(operation.inlet, step: step)
             })
-        let late: Stream<Value> = results.derive(.lateRecords, hasEventTime: source.hasEventTime,
+        let late: DataStream<Value> = results.derive(.lateRecords, hasEventTime: source.hasEventTime,
                                                  idleTimeout: .some(source.idleTimeout), builder: nil)
         return WindowedAggregate(results: results, late: late)
     }

@@ -1,5 +1,5 @@
 import ArgumentParser
-public import Stream
+import Stream
 
 /// `stream-job pipelines [name]`: what can be run, one line each; or one pipeline's settings.
 struct PipelinesCommand: ParsableCommand {

@@ -48,7 +48,7 @@ import Testing
     /// another number of workers.
     static func run<Output: Sendable>(
         _ inputs: [[Event]], delays: [Int64], cut: Cut,
-        build: @escaping @Sendable (Stream<Tagged>, Stream<Tagged>) -> (Stream<Output>, Stream<Either<Tagged, Tagged>>?)
+        build: @escaping @Sendable (DataStream<Tagged>, DataStream<Tagged>) -> (DataStream<Output>, DataStream<Either<Tagged, Tagged>>?)
     ) async throws -> (results: [Output], late: [Tagged]) {
         let results = TestSink<Output>()
         let late = TestSink<Either<Tagged, Tagged>>()

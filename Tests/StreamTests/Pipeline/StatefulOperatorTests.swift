@@ -124,7 +124,7 @@ struct QuietAlert: KeyedProcessFunction {
                 }
                 .eventTime(\.timestamp, watermark: .boundedOutOfOrderness(.milliseconds(delay)))
                 .keyed(by: \.key)
-            let texts: Stream<String> = switch kind {
+            let texts: DataStream<String> = switch kind {
             case .dedupe: keyed.dedupe("op", within: .milliseconds(15)).map { "\($0)" }
             case .reduce:
                 keyed.reduce("op") { Event(timestamp: $1.timestamp, key: $0.key, value: $0.value + $1.value) }

@@ -9,7 +9,7 @@
 ///     .filter { $0.amount > 0 }
 ///     .map { $0.amount }
 /// ```
-public struct Stream<Value: Sendable>: Sendable {
+public struct DataStream<Value: Sendable>: Sendable {
     public let job: Job
     /// The number of the step whose output this stream is.
     public let step: Int
@@ -30,9 +30,9 @@ public struct Stream<Value: Sendable>: Sendable {
     /// Adds a step reading this stream and returns the stream of its output.
     @inlinable
     func derive<Output>(_ kind: StepKind, name: String? = nil, hasEventTime: Bool? = nil, idleTimeout: Int64?? = nil,
-                        builder: StepBuilder?) -> Stream<Output> {
+                        builder: StepBuilder?) -> DataStream<Output> {
         let step = job.addStep(kind, name: name, inputs: [self.step], builder: builder)
-        return Stream<Output>(job: job, step: step, hasEventTime: hasEventTime ?? self.hasEventTime,
+        return DataStream<Output>(job: job, step: step, hasEventTime: hasEventTime ?? self.hasEventTime,
                               idleTimeout: idleTimeout ?? self.idleTimeout)
     }
 
@@ -47,7 +47,7 @@ public struct Stream<Value: Sendable>: Sendable {
     public func transform<Output>(
         _ kind: String,
         _ body: @escaping @Sendable (RecordBatch<Value>) throws -> RecordBatch<Output>
-    ) -> Stream<Output> {
+    ) -> DataStream<Output> {
         derive(.transform(kind), builder: StepBuilder { step, build in
             let transform = TransformStep(kind: kind, step: step, body: body, downstream: try build.output(of: step, as: Output.self))
             build.setInlet(transform.inlet, step: step)
@@ -66,7 +66,7 @@ public struct Stream<Value: Sendable>: Sendable {
     public func transform<Output, State: Codable & Sendable>(
         _ id: String, state initial: State,
         _ body: @escaping @Sendable (inout State, RecordBatch<Value>) throws -> RecordBatch<Output>
-    ) -> Stream<Output> {
+    ) -> DataStream<Output> {
         derive(.transform(id), name: id, builder: StepBuilder { step, build in
             let transform = try StatefulTransformStep(id: id, initial: initial, body: body,
                                                       downstream: try build.output(of: step, as: Output.self), context: build.context)
@@ -93,7 +93,7 @@ extension Job {
     /// ```swift
     /// let events = job.source("events", .csvFile("events.csv", as: Event.self))
     /// ```
-    public func source<Value>(_ id: String, _ source: Source<Value>) -> Stream<Value> {
+    public func source<Value>(_ id: String, _ source: Source<Value>) -> DataStream<Value> {
         let writes = source.deadLetters?.writesFile.map { [$0] } ?? []
         let step = addStep(.source, name: id, inputs: [], writes: writes, builder: StepBuilder { step, build in
             let context = build.context
@@ -104,6 +104,11 @@ extension Job {
             build.addSource(SourceStep(id: id, step: step, reader: reader, restoredFinished: finished, deadLetters: deadLetters,
                                        downstream: try build.output(of: step, as: Value.self), context: context), step: step)
         })
-        return Stream(job: self, step: step, hasEventTime: source.providesEventTime, idleTimeout: source.idleTimeout)
+        return DataStream(job: self, step: step, hasEventTime: source.providesEventTime, idleTimeout: source.idleTimeout)
     }
 }
+
+/// The old name of ``DataStream``, which collided with Foundation's `Stream` class in any file
+/// importing Foundation (`cannot specialize non-generic type 'Stream'`).
+@available(*, deprecated, renamed: "DataStream")
+public typealias Stream<Value: Sendable> = DataStream<Value>

@@ -1,4 +1,4 @@
-extension Stream {
+extension DataStream {
     /// The multi-input primitive: this stream and `others`, of one type, merged into one; `id`
     /// names the step (and its checkpointed state). With event time on every input, the merged
     /// stream's watermark is the minimum of the inputs' (an input that ended no longer counts; one
@@ -15,8 +15,8 @@ extension Stream {
     /// A nil `id` names the step after the nearest named step upstream (`clicks/union`). An
     /// input that runs ahead of the merged watermark by more than `bufferLimit` buffered records
     /// makes its sources wait (back-pressure) until the others catch up.
-    public func merge(_ id: String?, _ others: [Stream<Value>], codec: RecordCodec<Value>?,
-                      bufferLimit: Int = 65_536) -> Stream<Value> {
+    public func merge(_ id: String?, _ others: [DataStream<Value>], codec: RecordCodec<Value>?,
+                      bufferLimit: Int = 65_536) -> DataStream<Value> {
         let id = id ?? job.stateName(after: step, suffix: "union")
         let inputs = [self] + others
         for other in others where other.job !== job {
@@ -33,6 +33,6 @@ extension Stream {
                                       bound: max(1, bufferLimit))
             for input in inputs.indices { build.setInlet(union.inlet(input), step: step, input: input) }
         })
-        return Stream(job: job, step: step, hasEventTime: !timed.contains(false), idleTimeout: idleTimeout)
+        return DataStream(job: job, step: step, hasEventTime: !timed.contains(false), idleTimeout: idleTimeout)
     }
 }
