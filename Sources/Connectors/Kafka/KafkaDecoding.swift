@@ -20,17 +20,19 @@ extension Source {
     ///                                 onBadRecord: .deadLetter(path: "out/bad-clicks.jsonl")))
     /// ```
     public static func kafkaJSON(_ topics: [String], as type: Value.Type, bootstrapServers: String, group: String? = nil,
-                                 properties: [String: String] = [:], watermark: WatermarkStrategy? = nil, untilEnd: Bool = false,
+                                 properties: [String: String] = [:], watermark: WatermarkStrategy? = nil,
+                                 timestamp: (@Sendable (Value) -> Int64)? = nil, untilEnd: Bool = false,
                                  onBadRecord: KafkaBadRecords = .fail) -> Source<Value> where Value: Decodable {
-        decoded(topics, bootstrapServers: bootstrapServers, group: group, properties: properties, watermark: watermark, untilEnd: untilEnd,
+        decoded(topics, bootstrapServers: bootstrapServers, group: group, properties: properties, watermark: watermark, timestamp: timestamp, untilEnd: untilEnd,
                 onBadRecord: onBadRecord) { bytes in try JSONDecoder().decode(Value.self, from: Data(bytes)) }
     }
 
     /// `topics` with one CSV line (no header) per value.
     public static func kafkaCSV(_ topics: [String], as type: Value.Type, bootstrapServers: String, group: String? = nil,
-                                properties: [String: String] = [:], watermark: WatermarkStrategy? = nil, untilEnd: Bool = false,
+                                properties: [String: String] = [:], watermark: WatermarkStrategy? = nil,
+                                timestamp: (@Sendable (Value) -> Int64)? = nil, untilEnd: Bool = false,
                                 onBadRecord: KafkaBadRecords = .fail) -> Source<Value> where Value: CSVDecodable {
-        decoded(topics, bootstrapServers: bootstrapServers, group: group, properties: properties, watermark: watermark, untilEnd: untilEnd,
+        decoded(topics, bootstrapServers: bootstrapServers, group: group, properties: properties, watermark: watermark, timestamp: timestamp, untilEnd: untilEnd,
                 onBadRecord: onBadRecord) { bytes in
             let splitter = CSVFieldSplitter()
             let line = bytes.last == 10 ? Array(bytes.dropLast()) : bytes
@@ -45,21 +47,25 @@ extension Source {
     public static func kafkaText(_ topics: [String], bootstrapServers: String, group: String? = nil,
                                  properties: [String: String] = [:], watermark: WatermarkStrategy? = nil, untilEnd: Bool = false,
                                  onBadRecord: KafkaBadRecords = .fail) -> Source<String> where Value == String {
-        decoded(topics, bootstrapServers: bootstrapServers, group: group, properties: properties, watermark: watermark, untilEnd: untilEnd,
+        decoded(topics, bootstrapServers: bootstrapServers, group: group, properties: properties, watermark: watermark, timestamp: nil, untilEnd: untilEnd,
                 onBadRecord: onBadRecord) { bytes in
             guard let text = String(validating: bytes, as: UTF8.self) else { throw CSVFieldError("not valid UTF-8") }
             return text
         }
     }
 
+    /// With `timestamp` (and `watermark`), event time comes from the decoded value instead of the
+    /// Kafka timestamp, still with a watermark per partition.
     static func decoded(_ topics: [String], bootstrapServers: String, group: String?, properties: [String: String],
-                        watermark: WatermarkStrategy?, untilEnd: Bool, onBadRecord: KafkaBadRecords,
+                        watermark: WatermarkStrategy?, timestamp: (@Sendable (Value) -> Int64)?, untilEnd: Bool, onBadRecord: KafkaBadRecords,
                         decode: @escaping @Sendable ([UInt8]) throws -> Value) -> Source<Value> {
+        let payloadTime = timestamp.flatMap { extract in watermark.map { (timestamp: extract, strategy: $0) } }
         let raw = Source<KafkaRecord>.kafka(topics, bootstrapServers: bootstrapServers, group: group, properties: properties,
-                                            watermark: watermark, untilEnd: untilEnd)
-        return Source("\(raw.describe), decoded", providesEventTime: raw.providesEventTime, idleTimeout: raw.idleTimeout,
-                      deadLetters: onBadRecord.sink) { context in
-            DecodingReader(inner: try raw.makeReader(context), context: context, decode: decode, keepsDeadLetters: onBadRecord.sink != nil)
+                                            watermark: payloadTime == nil ? watermark : nil, untilEnd: untilEnd)
+        return Source("\(raw.describe), decoded", providesEventTime: watermark != nil, idleTimeout: watermark?.idleTimeout,
+                      isPartitioned: true, deadLetters: onBadRecord.sink) { context in
+            DecodingReader(inner: try raw.makeReader(context), context: context, decode: decode, keepsDeadLetters: onBadRecord.sink != nil,
+                           payloadTime: payloadTime)
         }
     }
 }
@@ -81,13 +87,21 @@ final class DecodingReader<Value: Sendable>: SourceReader, @unchecked Sendable {
     let decode: @Sendable ([UInt8]) throws -> Value
     /// Bad records since the engine last took them, as dead-letter lines (with a destination).
     private var deadLetters: [[UInt8]]?
+    /// Event time from the decoded value, when the source takes it from there.
+    private let timestamp: (@Sendable (Value) -> Int64)?
+    private var payloadWatermarks: PayloadWatermarks?
 
     init(inner: any SourceReader<KafkaRecord>, context: SourceContext, decode: @escaping @Sendable ([UInt8]) throws -> Value,
-         keepsDeadLetters: Bool) {
+         keepsDeadLetters: Bool, payloadTime: (timestamp: @Sendable (Value) -> Int64, strategy: WatermarkStrategy)? = nil) {
         self.inner = inner
         self.context = context
         self.decode = decode
         deadLetters = keepsDeadLetters ? [] : nil
+        timestamp = payloadTime?.timestamp
+        if let payloadTime {
+            payloadWatermarks = PayloadWatermarks(strategy: payloadTime.strategy,
+                                                  restoring: context.restoredPosition.flatMap(KafkaPosition.init), now: context.run.now())
+        }
     }
 
     func takeDeadLetters() -> [[UInt8]] {
@@ -96,12 +110,14 @@ final class DecodingReader<Value: Sendable>: SourceReader, @unchecked Sendable {
         return lines
     }
 
-    var position: String? { inner.position }
+    var position: String? { payloadWatermarks.map { $0.position(inner.position) } ?? inner.position }
 
     func checkpoint(_ barrier: CheckpointBarrier, at position: String) { inner.checkpoint(barrier, at: position) }
 
     func next() async throws -> RecordBatch<Value>? {
         guard let batch = try await inner.next() else { return nil }
+        let now = context.run.now()
+        if let held = (inner as? KafkaSourceReader)?.heldPartitions { payloadWatermarks?.hold(held, now: now) }
         var values: [Value] = []
         var timestamps: [Int64] = []
         var watermarks: [Int64] = []
@@ -110,7 +126,13 @@ final class DecodingReader<Value: Sendable>: SourceReader, @unchecked Sendable {
         for index in batch.values.indices {
             let record = batch.values[index]
             do {
-                values.append(try decode(record.value ?? []))
+                let value = try decode(record.value ?? [])
+                values.append(value)
+                if let timestamp, payloadWatermarks != nil {
+                    let time = timestamp(value)
+                    watermarks.append(payloadWatermarks!.observe(time, topic: record.topic, partition: record.partition, now: now))
+                    timestamps.append(time)
+                }
             } catch {
                 let text = String(decoding: record.value ?? [], as: UTF8.self)
                 guard deadLetters != nil else {
@@ -125,6 +147,9 @@ final class DecodingReader<Value: Sendable>: SourceReader, @unchecked Sendable {
                 timestamps.append(batch.timestamps[index])
                 watermarks.append(batch.watermarks[index])
             }
+        }
+        if payloadWatermarks != nil {
+            return RecordBatch(values: values, timestamps: timestamps, watermarks: watermarks, endWatermark: payloadWatermarks!.end(now: now))
         }
         return timed || batch.endWatermark > EventTime.beginning
             ? RecordBatch(values: values, timestamps: timestamps, watermarks: watermarks, endWatermark: batch.endWatermark)

@@ -31,7 +31,7 @@ extension Source where Value == KafkaRecord {
     public static func kafka(_ topics: [String], bootstrapServers: String, group: String? = nil, properties: [String: String] = [:],
                              watermark: WatermarkStrategy? = nil, untilEnd: Bool = false, maxBatch: Int = 8192) -> Source<KafkaRecord> {
         Source("Kafka topics \(topics.joined(separator: ", ")) at \(bootstrapServers)", providesEventTime: watermark != nil,
-               idleTimeout: watermark?.idleTimeout) { context in
+               idleTimeout: watermark?.idleTimeout, isPartitioned: true) { context in
             var all = properties
             all["bootstrap.servers"] = bootstrapServers
             return try KafkaSourceReader(topics: topics, group: group, properties: all, watermark: watermark, untilEnd: untilEnd,
@@ -115,6 +115,8 @@ final class KafkaSourceReader: SourceReader, @unchecked Sendable {
     /// In a consumer group: the group's changes to this member, and the partitions it holds now.
     private var membership: GroupMembership?
     private var owned: Set<TopicPartition>?
+    /// The partitions this reader reads now: all of its topics', or in a group those it owns.
+    private(set) var heldPartitions: Set<TopicPartition> = []
     /// Where each partition's input ends, when reading until the end.
     private let ends: [String: [Int32: Int64]]?
     private let queue = KafkaBatchQueue()
@@ -237,6 +239,7 @@ final class KafkaSourceReader: SourceReader, @unchecked Sendable {
         case .assigned(let starts):
             for (partition, start) in starts.sorted(by: { ($0.key.topic, $0.key.partition) < ($1.key.topic, $1.key.partition) }) {
                 owned?.insert(partition)
+                heldPartitions.insert(partition)
                 if start >= 0 { offsets.next[partition.topic, default: [:]][partition.partition] = start }
                 let index = partitionIndex[partition.topic]?[partition.partition] ?? partitionIndex.values.reduce(0) { $0 + $1.count }
                 partitionIndex[partition.topic, default: [:]][partition.partition] = index
@@ -245,6 +248,7 @@ final class KafkaSourceReader: SourceReader, @unchecked Sendable {
         case .revoked(let partitions):
             for partition in partitions {
                 owned?.remove(partition)
+                heldPartitions.remove(partition)
                 offsets.next[partition.topic]?[partition.partition] = nil
                 if let index = partitionIndex[partition.topic]?[partition.partition] { tracker?.remove(partition: index) }
             }

@@ -19,6 +19,7 @@ extension Job {
     public func run<C: Clock<Duration>>(on runtime: Runtime? = nil, clock: C = ContinuousClock(),
                                         options: RunOptions = RunOptions()) async throws -> JobSummary {
         try validate()
+        for warning in warnings { Logger(label: "stream.job").warning("\(warning)") }
         EngineMetrics.errors(step: name).increment(by: 0)
         let ownRuntime = runtime == nil ? Runtime() : nil
         defer { ownRuntime?.shutdown() }

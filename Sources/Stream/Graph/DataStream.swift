@@ -104,6 +104,7 @@ extension Job {
             build.addSource(SourceStep(id: id, step: step, reader: reader, restoredFinished: finished, deadLetters: deadLetters,
                                        downstream: try build.output(of: step, as: Value.self), context: context), step: step)
         })
+        if source.isPartitioned { markPartitioned(step) }
         return DataStream(job: self, step: step, hasEventTime: source.providesEventTime, idleTimeout: source.idleTimeout)
     }
 }

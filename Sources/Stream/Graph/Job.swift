@@ -58,6 +58,15 @@ public final class Job: Sendable {
         }
     }
 
+    /// What may be wrong though the job can run (`validate()` does not throw for these; `run`
+    /// logs them at the start, `stream-job validate` prints them).
+    public var warnings: [String] { graph.withLock { $0.warnings() } }
+
+    /// Marks step `step` as a source that may read several interleaved partitions.
+    func markPartitioned(_ step: Int) {
+        graph.withLock { $0.markPartitioned(step) }
+    }
+
     /// The steps and their edges, one per line: `source clicks -> map -> window per-minute -> sink counts`.
     public var steps: [JobGraph.Step] { graph.withLock { $0.steps } }
 

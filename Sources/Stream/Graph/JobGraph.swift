@@ -11,6 +11,8 @@ public struct JobGraph: Sendable {
         public var inputs: [Int]
         /// Files the step writes (a sink's output, a source's dead letters), as absolute paths.
         public var writes: [String] = []
+        /// A source that may read several partitions whose records interleave.
+        public var isPartitionedSource = false
         public var description: String { name.map { "\(kind) '\($0)'" } ?? "\(kind)" }
     }
 
@@ -26,6 +28,10 @@ public struct JobGraph: Sendable {
         steps.append(Step(id: steps.count, kind: kind, name: name, inputs: inputs, writes: writes))
         builders.append(builder)
         return steps.count - 1
+    }
+
+    mutating func markPartitioned(_ step: Int) {
+        steps[step].isPartitionedSource = true
     }
 
     /// The steps that read `step`'s main output, with the input number each reads it on.
@@ -53,6 +59,19 @@ public struct JobGraph: Sendable {
             pending.append(contentsOf: steps[next].inputs)
         }
         return found
+    }
+
+    /// What may be wrong though the job can run: event time given on a stream that interleaves a
+    /// source's partitions (one watermark over all of them).
+    func warnings() -> [String] {
+        steps.filter { $0.kind == .eventTime }.flatMap { step in
+            sources(upstreamOf: step.id).sorted().filter { steps[$0].isPartitionedSource }.map { source in
+                "step '\(step.name ?? "\(step.id)")' gives event time after source '\(steps[source].name ?? "\(source)")', "
+                    + "which may read several partitions: one watermark over their interleaved records can judge the records of a "
+                    + "partition behind the others late. Give the source the event time instead (watermark: with timestamp:), "
+                    + "so each partition keeps its own watermark"
+            }
+        }
     }
 
     func problems() -> [String] {

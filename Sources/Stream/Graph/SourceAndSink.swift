@@ -86,13 +86,17 @@ public struct Source<Value: Sendable>: Sendable {
     /// of its own, staged and committed with checkpoints like any other; nil if bad records stop
     /// the job.
     public let deadLetters: Sink<[UInt8]>?
+    /// Whether the source may read several partitions whose records interleave (Kafka): event
+    /// time assigned after it, on the interleaved stream, makes one watermark for all of them.
+    public let isPartitioned: Bool
     public let makeReader: @Sendable (SourceContext) throws -> any SourceReader<Value>
 
-    public init(_ describe: String, providesEventTime: Bool = false, idleTimeout: Int64? = nil, deadLetters: Sink<[UInt8]>? = nil,
-                makeReader: @escaping @Sendable (SourceContext) throws -> any SourceReader<Value>) {
+    public init(_ describe: String, providesEventTime: Bool = false, idleTimeout: Int64? = nil, isPartitioned: Bool = false,
+                deadLetters: Sink<[UInt8]>? = nil, makeReader: @escaping @Sendable (SourceContext) throws -> any SourceReader<Value>) {
         self.describe = describe
         self.providesEventTime = providesEventTime
         self.idleTimeout = idleTimeout
+        self.isPartitioned = isPartitioned
         self.deadLetters = deadLetters
         self.makeReader = makeReader
     }

@@ -48,6 +48,7 @@ struct ValidateCommand: ParsableCommand {
     func run() throws {
         let job = try JobOptions.building(pipeline, settings: settings, validating: true)
         print("pipeline '\(pipeline)' (job '\(job.name)') is valid: \(job.steps.count) steps")
+        for warning in job.warnings { print("warning: \(warning)") }
     }
 }
 
