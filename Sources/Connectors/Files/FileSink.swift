@@ -33,6 +33,22 @@ extension Sink {
         }
     }
 
+    /// Writes each string as one line of a text file (exactly once with checkpoints, as `csvFile`).
+    ///
+    /// ```swift
+    /// alerts.map { "\($0.user) is over the limit" }.sink("alerts", .textFile("out/alerts.txt"))
+    /// ```
+    public static func textFile(_ path: String) -> Sink<Value> where Value == String {
+        Sink("text file \(path)", writesFile: FileList.absolute(path)) { context in
+            try FileSinkWriter<Value>(path: path, context: context) { batch, bytes in
+                for line in batch.values {
+                    bytes.append(contentsOf: line.utf8)
+                    bytes.append(10)
+                }
+            }
+        }
+    }
+
     /// Prints each record's description on standard output, one a line.
     public static func stdout() -> Sink<Value> {
         Sink("standard output") { _ in StdoutWriter<Value>() }
