@@ -78,6 +78,9 @@ struct Registry: Sendable {
 
     static var current: Registry { shared.withLock { $0 } }
 
+    /// A pipeline to name in help examples: this binary's first.
+    var example: String { pipelines.first?.name ?? "<pipeline>" }
+
     /// The pipeline called `name`, or a usage error listing those there are.
     static func pipeline(named name: String) throws -> Pipeline {
         let pipelines = current.pipelines
@@ -99,10 +102,10 @@ struct RootCommand: AsyncParsableCommand {
             discussion: """
                 Examples:
                   \(registry.commandName) pipelines                                  list the pipelines
-                  \(registry.commandName) run w1-windows --checkpoint-dir state      run one, checkpointing
-                  \(registry.commandName) run w1-windows --checkpoint-dir state --restore latest
-                  \(registry.commandName) replay w1-windows --checkpoint-dir state --from chk-3 --output-dir replay
-                  \(registry.commandName) checkpoints list --dir state --job w1-windows
+                  \(registry.commandName) run \(registry.example) --checkpoint-dir state      run one, checkpointing
+                  \(registry.commandName) run \(registry.example) --checkpoint-dir state --restore latest
+                  \(registry.commandName) replay \(registry.example) --checkpoint-dir state --from chk-3 --output-dir replay
+                  \(registry.commandName) checkpoints list --dir state --job <job>
                 """,
             version: versionText,
             subcommands: [RunCommand.self, ReplayCommand.self, PipelinesCommand.self, GraphCommand.self, ValidateCommand.self,

@@ -97,6 +97,7 @@ struct JSONClick: Codable, Sendable, Equatable {
                                 key: { _ in nil }, value: { Array($0.utf8) }))
         let summary = try await job.run(on: Runtime(workers: 1))
         #expect(summary.recordsRead == 1_000)
+        #expect(summary.recordsWritten == 1_000)
         let copied = try kafka.records(in: "copied").map(\.text)
         // The idempotent producer keeps retried batches from being written twice.
         #expect(copied.count == 1_000)

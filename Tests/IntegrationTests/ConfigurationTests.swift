@@ -12,7 +12,7 @@ import Testing
         return path
     }
 
-    @Test func fileThenFlagsThenEnvironment() throws {
+    @Test func fileThenEnvironmentThenFlags() throws {
         let file = try jobFile("""
             pipeline: w1-windows
             workers: 1
@@ -36,10 +36,12 @@ import Testing
                            "STREAM_JOB_RESTORE": "chk-3", "PATH": "/bin"]
         let everything = try options.resolve(pipeline: "other", restore: "latest", environment: environment)
         #expect(everything.pipeline == "other")
-        #expect(everything.workers == 4)
-        #expect(everything.restore == .checkpoint(3))
-        #expect(everything.settings == ["input": "env.csv", "window-ms": "250"])
+        #expect(everything.workers == 2, "a flag, given for this run, wins over the environment")
+        #expect(everything.restore == .latest)
+        #expect(everything.settings == ["input": "flag.csv", "window-ms": "250"], "the environment wins over the file")
         #expect(try everything.runOptions().checkpointInterval == .seconds(5))
+        let environmentOnly = try JobOptions.parse(["--config", file]).resolve(pipeline: nil, restore: nil, environment: environment)
+        #expect(environmentOnly.workers == 4 && environmentOnly.restore == .checkpoint(3))
     }
 
     @Test func errorsNameTheKeyAndWhereItCameFrom() throws {
@@ -53,7 +55,8 @@ import Testing
             }
         }
         #expect(try message("pipeline: x\nworkerz: 2\n").contains(".yaml:2: unknown key 'workerz'; the keys are pipeline, workers"))
-        #expect(try message("pipeline: x\n\ncheckpoint-interval: soon\n").contains(".yaml:3: 'checkpoint-interval' must be a duration such as 500ms, 1s or 2m, not 'soon'"))
+        #expect(try message("pipeline: x\n\ncheckpoint-interval: soon\n").contains(".yaml:3: 'checkpoint-interval' must be a duration above zero, such as 500ms, 1s or 2m, not 'soon'"))
+        #expect(try message("pipeline: x\n", flags: ["--checkpoint-interval", "0s"]).contains("'checkpoint-interval' must be a duration above zero"))
         #expect(try message("workers: [1, 2]\n").contains(".yaml:1: 'workers' must be a single value"))
         #expect(try message("settings: 3\n").contains(".yaml:1: 'settings' must be a mapping"))
         #expect(try message("- a\n- b\n").contains("a job file is a mapping of settings"))
@@ -79,6 +82,38 @@ import Testing
         #expect(listed.output.contains("window-ms=<integer>"))
         #expect(listed.output.contains("default 1000"))
         #expect(listed.output.contains("window length"))
+    }
+
+    @Test func theConfigurationDocumentListsEveryKeyTheParserAccepts() throws {
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let document = try String(contentsOf: repository.appendingPathComponent("docs/CONFIGURATION.md"), encoding: .utf8)
+        for key in JobConfiguration.Key.allCases {
+            let row = key == .settings ? "`settings:`" : "| `\(key.rawValue)` |"
+            #expect(document.contains(row), "docs/CONFIGURATION.md has no row for \(key.rawValue)")
+            let variable = key == .settings ? JobConfiguration.settingPrefix : key.environmentName
+            #expect(document.contains(variable), "docs/CONFIGURATION.md does not name \(variable)")
+        }
+    }
+
+    @Test func anIntervalWithoutACheckpointDirectoryIsAUsageError() throws {
+        let outcome = try StreamJobBinary.run(["run", "w1-windows", "--set", "events=10", "--checkpoint-interval", "1s"])
+        #expect(outcome.status == 2)
+        #expect(outcome.error.contains("a checkpoint interval needs a checkpoint directory"))
+    }
+
+    @Test func validateAndGraphReadTheJobFileAsRunDoes() throws {
+        let file = try jobFile("pipeline: w1-windows\nsettings:\n  window-ms: 500\n")
+        let validate = try StreamJobBinary.run(["validate", "--config", file])
+        #expect(validate.status == 0, "\(validate.error)")
+        #expect(validate.output.contains("pipeline 'w1-windows' (job 'w1-windows') is valid"))
+        let graph = try StreamJobBinary.run(["graph", "--config", file])
+        #expect(graph.status == 0 && graph.output.contains("window 'per-window'"))
+    }
+
+    @Test func anOwnBinarysHelpNamesItsOwnPipelines() throws {
+        let help = try StreamJobBinary.run(["run", "--help"], executable: "ClickJobs")
+        #expect(help.output.contains("ClickJobs run clicks-per-minute"))
+        #expect(!help.output.contains("w1-windows"))
     }
 
     @Test func theBinaryExitsWithTwoNamingTheFileAndLine() throws {

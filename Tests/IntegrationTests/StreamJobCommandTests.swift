@@ -62,7 +62,7 @@ import Testing
         let missing = NSTemporaryDirectory() + "no-such-\(UUID().uuidString)/events.csv"
         let failed = try StreamJobBinary.run(["run", "w1-windows", "--set", "input=\(missing)"])
         #expect(failed.status == 1)
-        #expect(failed.error.contains("error in open of step 'events' at \(missing)"))
+        #expect(failed.error.contains("error: open of step 'events' at \(missing)"))
     }
 
     @Test func pipelinesAreListedWithALineEach() throws {

@@ -71,7 +71,7 @@ extension Job {
     func checkpointToRestore(_ options: RunOptions) throws -> Checkpoint? {
         guard let point = options.restore else { return nil }
         guard let directory = options.checkpointDirectory else {
-            throw StreamError(.invalidJob, step: name, action: "restore", message: "restoring needs a checkpoint directory")
+            throw StreamError(.invalidJob, job: name, action: "restore", message: "restoring needs a checkpoint directory")
         }
         let store = CheckpointStore(root: directory, job: name, retain: options.retainedCheckpoints)
         let log = Logger(label: "stream.checkpoint")
@@ -86,7 +86,7 @@ extension Job {
                 restored = try store.read(id: id)
             }
         } catch let error as CheckpointError {
-            throw StreamError(.stateful, step: name, action: "restore", message: "\(error)")
+            throw StreamError(.stateful, job: name, action: "restore", message: "\(error)")
         }
         if let restored {
             let watermark = restored.manifest.watermark == EventTime.beginning ? "none" : "\(restored.manifest.watermark)"
@@ -114,7 +114,7 @@ extension Job {
                 let fallback = try store.restorable(before: id)
                 let advice = fallback.map { "`--restore chk-\($0)` (or `--restore latest-valid`) would use chk-\($0), the newest intact one" }
                     ?? "no older checkpoint is intact"
-                throw StreamError(.stateful, step: name, action: "restore",
+                throw StreamError(.stateful, job: name, action: "restore",
                                   message: "the newest checkpoint, chk-\(id), cannot be restored: \(error); \(advice)")
             }
         }
@@ -135,7 +135,7 @@ extension Job {
             problems.append("the checkpoint holds a position for source '\(source)', which this pipeline does not have")
         }
         guard problems.isEmpty else {
-            throw StreamError(.stateful, step: name, action: "restore",
+            throw StreamError(.stateful, job: name, action: "restore",
                               message: "checkpoint chk-\(checkpoint.manifest.id) does not match this pipeline:\n  - " + problems.joined(separator: "\n  - "))
         }
         for step in stateful where warnAboutMissing && checkpoint.states[step] == nil {

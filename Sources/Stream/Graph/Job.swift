@@ -53,7 +53,7 @@ public final class Job: Sendable {
     public func validate() throws {
         let problems = graph.withLock { $0.problems() }
         guard problems.isEmpty else {
-            throw StreamError(.invalidJob, step: name, action: "validate",
+            throw StreamError(.invalidJob, job: name, action: "validate",
                               message: problems.count == 1 ? problems[0] : "\n  - " + problems.joined(separator: "\n  - "))
         }
     }

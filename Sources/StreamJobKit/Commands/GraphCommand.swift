@@ -3,51 +3,58 @@ import Stream
 
 /// `stream-job graph <pipeline>`: the job's steps and edges, as text or Graphviz DOT.
 struct GraphCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "graph",
-        abstract: "Print a pipeline's steps and edges, as text or (--dot) as Graphviz DOT.",
-        discussion: """
-            Examples:
-              stream-job graph w1-windows
-              stream-job graph w1-windows --dot | dot -Tsvg > w1.svg
-            """
-    )
+    static var configuration: CommandConfiguration {
+        let (command, example) = (Registry.current.commandName, Registry.current.example)
+        return CommandConfiguration(
+            commandName: "graph",
+            abstract: "Print a pipeline's steps and edges, as text or (--dot) as Graphviz DOT.",
+            discussion: """
+                Examples:
+                  \(command) graph \(example)
+                  \(command) graph \(example) --dot | dot -Tsvg > graph.svg
+                  \(command) graph --config job.yaml
+                """
+        )
+    }
 
-    @Argument(help: "The pipeline (see `pipelines`).")
-    var pipeline: String
+    @Argument(help: "The pipeline (see `pipelines`); or 'pipeline:' in the job file.")
+    var pipeline: String?
 
-    @Option(name: .customLong("set"), help: ArgumentHelp("A pipeline setting, key=value (repeatable).", valueName: "key=value"))
-    var settings: [String] = []
+    @OptionGroup var job: JobOptions
 
     @Flag(help: "Print Graphviz DOT instead of text.")
     var dot = false
 
     func run() throws {
-        let job = try JobOptions.building(pipeline, settings: settings, validating: false)
+        let job = try job.resolve(pipeline: pipeline, restore: nil).job(validating: false)
         print(dot ? JobGraphText.dot(job) : JobGraphText.text(job))
     }
 }
 
 /// `stream-job validate <pipeline>`: builds the job and reports every problem, without running it.
 struct ValidateCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "validate",
-        abstract: "Build a pipeline and check it can run, listing every problem; exit 2 if any.",
-        discussion: """
-            Example:
-              stream-job validate w1-windows --set window-ms=500
-            """
-    )
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(
+            commandName: "validate",
+            abstract: "Build a pipeline and check it can run, listing every problem; exit 2 if any.",
+            discussion: """
+                Examples:
+                  \(Registry.current.commandName) validate \(Registry.current.example) --set output=out/result.csv
+                  \(Registry.current.commandName) validate --config job.yaml
+                """
+        )
+    }
 
-    @Argument(help: "The pipeline (see `pipelines`).")
-    var pipeline: String
+    @Argument(help: "The pipeline (see `pipelines`); or 'pipeline:' in the job file.")
+    var pipeline: String?
 
-    @Option(name: .customLong("set"), help: ArgumentHelp("A pipeline setting, key=value (repeatable).", valueName: "key=value"))
-    var settings: [String] = []
+    @OptionGroup var job: JobOptions
 
     func run() throws {
-        let job = try JobOptions.building(pipeline, settings: settings, validating: true)
-        print("pipeline '\(pipeline)' (job '\(job.name)') is valid: \(job.steps.count) steps")
+        let configuration = try job.resolve(pipeline: pipeline, restore: nil)
+        let job = try configuration.job()
+        try configuration.checkRunOptions()
+        print("pipeline '\(configuration.pipeline ?? job.name)' (job '\(job.name)') is valid: \(job.steps.count) steps")
         for warning in job.warnings { print("warning: \(warning)") }
     }
 }

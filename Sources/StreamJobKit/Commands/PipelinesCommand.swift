@@ -3,15 +3,17 @@ import Stream
 
 /// `stream-job pipelines [name]`: what can be run, one line each; or one pipeline's settings.
 struct PipelinesCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "pipelines",
-        abstract: "List the pipelines this binary can run, or one pipeline's settings.",
-        discussion: """
-            Examples:
-              stream-job pipelines
-              stream-job pipelines w1-windows     # its settings: name, type, default, what it does
-            """
-    )
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(
+            commandName: "pipelines",
+            abstract: "List the pipelines this binary can run, or one pipeline's settings.",
+            discussion: """
+                Examples:
+                  \(Registry.current.commandName) pipelines
+                  \(Registry.current.commandName) pipelines \(Registry.current.example)     # its settings: name, type, default, what it does
+                """
+        )
+    }
 
     @Argument(help: "A pipeline whose settings to list.")
     var pipeline: String?

@@ -3,7 +3,8 @@ import Stream
 
 /// `stream-job replay <pipeline> --from chk-<n>`: re-runs from a past checkpoint into fresh output.
 struct ReplayCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(
         commandName: "replay",
         abstract: "Re-run a pipeline from a past checkpoint, writing its output afresh into another directory.",
         discussion: """
@@ -12,9 +13,10 @@ struct ReplayCommand: AsyncParsableCommand {
             checkpoints stay as they were.
 
             Example:
-              stream-job replay w1-windows --checkpoint-dir state --from chk-3 --output-dir replay-3
+              \(Registry.current.commandName) replay \(Registry.current.example) --checkpoint-dir state --from chk-3 --output-dir replay-3
             """
-    )
+        )
+    }
 
     @Argument(help: "The pipeline to replay; or 'pipeline:' in the job file.")
     var pipeline: String?

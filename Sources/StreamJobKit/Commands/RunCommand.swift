@@ -4,29 +4,32 @@ import Stream
 
 /// `stream-job run <pipeline>`: runs a pipeline, checkpointing and resuming when asked.
 struct RunCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+    static var configuration: CommandConfiguration {
+        let (command, example) = (Registry.current.commandName, Registry.current.example)
+        return CommandConfiguration(
         commandName: "run",
         abstract: "Run a pipeline; with a checkpoint directory, checkpoint it and commit its output exactly once.",
         discussion: """
-            Settings come from a job file (--config), then flags, then STREAM_JOB_* environment
-            variables, each overriding the one before (docs/CONFIGURATION.md lists them all).
+            Settings come from a job file (--config), then STREAM_JOB_* environment variables, then
+            flags, each overriding the one before (docs/CONFIGURATION.md lists them all).
             SIGINT or SIGTERM stop the job gracefully (stop reading, drain, final checkpoint,
             commit); a second signal stops it at once.
 
             Examples:
-              stream-job run w1-windows --set input=data/w1.csv --set output=out/w1.csv
-              stream-job run w1-windows --checkpoint-dir state --checkpoint-interval 1s
-              stream-job run w1-windows --checkpoint-dir state --restore latest
-              stream-job run --config job.yaml --restore chk-12
+              \(command) run \(example) --set output=out/result.csv
+              \(command) run \(example) --checkpoint-dir state --checkpoint-interval 1s
+              \(command) run \(example) --checkpoint-dir state --restore latest
+              \(command) run --config job.yaml --restore chk-12
             """
-    )
+        )
+    }
 
     @Argument(help: "The pipeline to run (see `pipelines`); or 'pipeline:' in the job file.")
     var pipeline: String?
 
     @OptionGroup var job: JobOptions
 
-    @Option(help: "Resume from a checkpoint: latest (none yet: start afresh) or chk-<n>.")
+    @Option(help: "Resume from a checkpoint: latest (none yet: start afresh), latest-valid (past corrupt ones) or chk-<n>.")
     var restore: String?
 
     func run() async throws {

@@ -8,8 +8,8 @@ struct ConfigurationError: Error, CustomStringConvertible {
     let description: String
 }
 
-/// Every setting of a run, gathered from the job file, then flags, then `STREAM_JOB_*`
-/// environment variables — each overriding the one before. docs/CONFIGURATION.md lists them.
+/// Every setting of a run, gathered from the job file, then `STREAM_JOB_*` environment
+/// variables, then flags — each overriding the one before. docs/CONFIGURATION.md lists them.
 ///
 /// ```yaml
 /// pipeline: w1-windows
@@ -64,7 +64,7 @@ struct JobConfiguration {
             workers = value
         case .checkpointDir: checkpointDir = text
         case .checkpointInterval:
-            guard let value = DurationText.parse(text) else { throw bad("a duration such as 500ms, 1s or 2m") }
+            guard let value = DurationText.parse(text), value > .zero else { throw bad("a duration above zero, such as 500ms, 1s or 2m") }
             checkpointInterval = value
         case .retain:
             guard let value = Int(text), value > 0 else { throw bad("a whole number of checkpoints, at least 1") }

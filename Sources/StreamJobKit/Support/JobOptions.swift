@@ -6,7 +6,7 @@ import Stream
 /// The options every command that runs a pipeline shares. Each may also come from the job file
 /// (`--config`) or a `STREAM_JOB_*` variable: file, then flags, then environment.
 struct JobOptions: ParsableArguments {
-    @Option(help: "A YAML job file (see docs/CONFIGURATION.md); flags override it, STREAM_JOB_* variables override both.")
+    @Option(help: "A YAML job file (see docs/CONFIGURATION.md); STREAM_JOB_* variables override it, flags override both.")
     var config: String?
 
     @Option(name: .customLong("set"), help: ArgumentHelp("A pipeline setting, key=value (repeatable).", valueName: "key=value"))
@@ -36,10 +36,12 @@ struct JobOptions: ParsableArguments {
     @Flag(help: "No status line or periodic status log.")
     var quiet = false
 
-    /// The settings from the job file, these flags and the environment, in that order.
+    /// The settings from the job file, the environment and these flags, in that order: the
+    /// flags, given for this one run, win.
     func resolve(pipeline: String?, restore: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> JobConfiguration {
         var configuration = JobConfiguration()
         if let config { try configuration.apply(file: config) }
+        try configuration.apply(environment: environment)
         if let pipeline { configuration.pipeline = pipeline }
         let flags: [(JobConfiguration.Key, String?)] = [
             (.workers, workers.map(String.init)), (.checkpointDir, checkpointDir), (.checkpointInterval, checkpointInterval),
@@ -48,7 +50,6 @@ struct JobOptions: ParsableArguments {
         ]
         for case let (key, text?) in flags { try configuration.set(key, text, origin: "--\(key.rawValue)") }
         for (key, value) in try Self.parseSettings(settings).values { configuration.settings[key] = value }
-        try configuration.apply(environment: environment)
         return configuration
     }
 
@@ -86,19 +87,28 @@ struct JobOptions: ParsableArguments {
 }
 
 extension JobConfiguration {
-    /// The job this configuration names, built and validated.
-    func job() throws -> Job {
+    /// The job this configuration names, built (and validated, unless `validating` is false).
+    func job(validating: Bool = true) throws -> Job {
         guard let pipeline else {
             throw ConfigurationError(description: "no pipeline given: name one (run <pipeline>) or set 'pipeline:' in the job file")
         }
-        return try JobOptions.building(pipeline, settings: PipelineSettings(settings), validating: true)
+        return try JobOptions.building(pipeline, settings: PipelineSettings(settings), validating: validating)
+    }
+
+    /// Throws for run options that cannot go together: a restore or a checkpoint interval
+    /// without a checkpoint directory (the interval would be ignored: no checkpoint is taken).
+    func checkRunOptions() throws {
+        if restore != nil && checkpointDir == nil {
+            throw ConfigurationError(description: "restoring needs a checkpoint directory (--checkpoint-dir or 'checkpoint-dir:')")
+        }
+        if checkpointInterval != nil && checkpointDir == nil {
+            throw ConfigurationError(description: "a checkpoint interval needs a checkpoint directory (--checkpoint-dir or 'checkpoint-dir:'); without one no checkpoint is taken")
+        }
     }
 
     /// Run options from this configuration, with the defaults for what it leaves out.
     func runOptions(replayInto directory: String? = nil) throws -> RunOptions {
-        if restore != nil && checkpointDir == nil {
-            throw ConfigurationError(description: "restoring needs a checkpoint directory (--checkpoint-dir or 'checkpoint-dir:')")
-        }
+        try checkRunOptions()
         return RunOptions(checkpointDirectory: checkpointDir, checkpointInterval: checkpointInterval ?? .seconds(10),
                           retainedCheckpoints: retain ?? 3, restore: restore, replayOutputDirectory: directory)
     }
