@@ -56,7 +56,7 @@ let package = Package(
         ),
         .target(name: "StreamTesting", dependencies: ["Stream", "Operators", "Connectors"], swiftSettings: settings),
         .target(name: "Samples", dependencies: ["Stream", "Operators", "Connectors"], path: "samples", swiftSettings: settings),
-        .target(name: "StreamBenchmarks", dependencies: ["Stream", "Operators", "Connectors"], path: "Benchmarks", swiftSettings: settings),
+        .target(name: "StreamBenchmarks", dependencies: ["Stream", "Operators", "Connectors"], path: "Benchmarks", exclude: ["c"], swiftSettings: settings),
         .target(
             name: "StreamJobKit",
             dependencies: [
@@ -93,7 +93,7 @@ let package = Package(
             swiftSettings: settings
         ),
         .testTarget(name: "ConnectorsTests", dependencies: ["Connectors", "Operators", "StreamTesting"], swiftSettings: settings),
-        .testTarget(name: "SamplesTests", dependencies: ["Samples", "Stream"], swiftSettings: settings),
+        .testTarget(name: "SamplesTests", dependencies: ["Samples", "Stream", "Connectors"], swiftSettings: settings),
         .testTarget(name: "IntegrationTests", dependencies: ["StreamJobTool", "ClickJobs", "StreamJobKit", "Stream", "Connectors", "Samples"], swiftSettings: settings),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,45 @@
+import Connectors
+import Stream
+
+/// Where a Nexmark query reads: the three CSV files `gen_nexmark` writes (`input`), or events
+/// generated in memory (`generate`), each table with its own event time (`dateTime`) and a 4 s
+/// bounded-disorder watermark, as nexmark-flink's DDL declares.
+struct NexmarkInput {
+    let directory: String?
+    let events: Int64
+    let generator: NexmarkGenerator
+
+    /// The settings every Nexmark query takes.
+    static let settings: [PipelineSetting] = [
+        .string("input", help: "a directory with person.csv, auction.csv and bid.csv (gen_nexmark's files)"),
+        .int("generate", default: 1_000_000, help: "without input: how many events to generate in memory"),
+        .int("rate", default: 10_000_000, help: "generated events per second of event time"),
+        .string("output", default: "out/nexmark.csv", help: "the query's result (CSV, no header)"),
+    ]
+
+    init(_ settings: PipelineSettings) throws {
+        directory = settings.values["input"]
+        events = Int64(try settings.int("generate", default: 1_000_000))
+        generator = NexmarkGenerator(rate: Double(try settings.int("rate", default: 10_000_000)))
+    }
+
+    static let watermark = WatermarkStrategy.boundedOutOfOrderness(.seconds(4))
+
+    func persons(_ job: Job) -> DataStream<NexmarkPerson> {
+        job.source("person", directory.map { .csvFile("\($0)/person.csv", as: NexmarkPerson.self) }
+                   ?? .nexmarkPersons(events: events, generator: generator))
+            .eventTime(\.dateTime, watermark: Self.watermark)
+    }
+
+    func auctions(_ job: Job) -> DataStream<NexmarkAuction> {
+        job.source("auction", directory.map { .csvFile("\($0)/auction.csv", as: NexmarkAuction.self) }
+                   ?? .nexmarkAuctions(events: events, generator: generator))
+            .eventTime(\.dateTime, watermark: Self.watermark)
+    }
+
+    func bids(_ job: Job) -> DataStream<NexmarkBid> {
+        job.source("bid", directory.map { .csvFile("\($0)/bid.csv", as: NexmarkBid.self) }
+                   ?? .nexmarkBids(events: events, generator: generator))
+            .eventTime(\.dateTime, watermark: Self.watermark)
+    }
+}
