@@ -63,5 +63,5 @@ extension Pipelines {
 
 /// The pipelines that ship with the engine: what `stream-job pipelines` lists.
 public enum Pipelines {
-    public static var all: [Pipeline] { [clickstream, w1Windows, ordersPayments, nexmarkQ0, nexmarkQ1, nexmarkQ2] }
+    public static var all: [Pipeline] { [clickstream, w1Windows, ordersPayments, nexmarkQ0, nexmarkQ1, nexmarkQ2, nexmarkQ3, nexmarkQ4, nexmarkQ5, nexmarkQ7, nexmarkQ8, nexmarkQ11] }
 }

@@ -52,22 +52,26 @@ struct BatchInfo<Input: Sendable>: Sendable {
     @usableFromInline let records: RecordBatch<Input>
     @usableFromInline let timeline: WatermarkTimeline
     @usableFromInline let endWatermark: Int64
+    /// The watermark the batch before ended with.
+    @usableFromInline let previousWatermark: Int64
     @usableFromInline let now: Int64
 
     @inlinable
-    init(records: RecordBatch<Input>, position: Int, endWatermark: Int64, now: Int64) {
+    init(records: RecordBatch<Input>, position: Int, endWatermark: Int64, previousWatermark: Int64, now: Int64) {
         self.records = records
         timeline = WatermarkTimeline(of: records, at: position)
         self.endWatermark = endWatermark
+        self.previousWatermark = previousWatermark
         self.now = now
     }
 
     /// The end of the input, after `position` records.
     @inlinable
-    init(endAfter position: Int, now: Int64) {
+    init(endAfter position: Int, previousWatermark: Int64, now: Int64) {
         records = RecordBatch(values: [])
         timeline = WatermarkTimeline(firstPosition: position, watermarks: [])
         endWatermark = EventTime.end
+        self.previousWatermark = previousWatermark
         self.now = now
     }
 

@@ -58,7 +58,7 @@ final class KeyedRangeOperator<Logic: KeyedRangeLogic>: @unchecked Sendable {
         metrics.counted(in: batch.count, out: 0)
         let parts = RangeBatch.split(batch, key: logic.key, keyGroups: keyGroups, rangeOfGroup: rangeOfGroup,
                                      ranges: ranges.count, position: position)
-        let info = BatchInfo(records: batch, position: position, endWatermark: batch.endWatermark, now: context.now())
+        let info = BatchInfo(records: batch, position: position, endWatermark: batch.endWatermark, previousWatermark: lastWatermark, now: context.now())
         lastWatermark = max(lastWatermark, batch.endWatermark)
         let calls = zip(ranges, parts).map { range, part in range.call { Logic.process(&$0, part, info) } }
         submitMerge(calls, info)
@@ -70,7 +70,7 @@ final class KeyedRangeOperator<Logic: KeyedRangeLogic>: @unchecked Sendable {
     /// At the end of input every range fires everything, as the watermark reaches the end of time.
     @inlinable
     func finish() async throws {
-        let info = BatchInfo<Input>(endAfter: position, now: context.now())
+        let info = BatchInfo<Input>(endAfter: position, previousWatermark: lastWatermark, now: context.now())
         submitMerge(ranges.map { range in range.call { Logic.finish(&$0, info) } }, info)
         try await forward(waitingFor: inFlight.count)
         try await logic.finishDownstream()

@@ -58,7 +58,10 @@ struct ProcessLogic<Function: KeyedProcessFunction>: KeyedRangeLogic {
     }
 
     /// Orders what the ranges emitted by the record or timer that caused it, and gives each the
-    /// watermark at its place.
+    /// watermark at its place: a record's output the watermark before that record; a timer's
+    /// output the watermark before the step that made it due — as Flink fires timers and emits
+    /// their output before passing the new watermark on — so what a timer emits is judged
+    /// downstream as on time, not against the watermark that fired it.
     @inlinable
     static func merge(_ parts: [Part], _ batch: BatchInfo<Input>) -> Merged {
         var entries: [(order: OutputOrder, range: Int, index: Int)] = []
@@ -67,7 +70,6 @@ struct ProcessLogic<Function: KeyedProcessFunction>: KeyedRangeLogic {
         }
         entries.sort { $0.order < $1.order }
         let before = batch.records.watermarks
-        let timeline = batch.timeline
         let end = batch.endWatermark
         var values: [Function.Output] = []
         var timestamps: [Int64] = []
@@ -77,11 +79,10 @@ struct ProcessLogic<Function: KeyedProcessFunction>: KeyedRangeLogic {
             values.append(parts[entry.range].values[entry.index])
             timestamps.append(parts[entry.range].timestamps[entry.index])
             let offset = entry.order.position - batch.firstPosition
-            // Before a record: the watermark before it; after it (a timer): the watermark after it.
-            let watermark = entry.order.phase == 0 ? before[offset]
-                : offset < 0 ? timeline.watermarkBefore
-                : offset < timeline.watermarks.count ? timeline.watermarks[offset] : end
-            watermarks.append(watermark)
+            // A record's output, and a timer made due by the step after a record: the watermark before
+            // that record. A timer due before the batch's first record, or in an empty batch: the
+            // watermark the batch before ended with.
+            watermarks.append(offset >= 0 && offset < before.count ? before[offset] : batch.previousWatermark)
         }
         return RecordBatch(values: values, timestamps: timestamps, watermarks: watermarks, endWatermark: end)
     }
