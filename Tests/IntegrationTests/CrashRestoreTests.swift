@@ -50,39 +50,12 @@ import Testing
         let expected = try contents("\(directory)/reference/out.csv")
         #expect(expected.count > 100_000)
 
-        let seed = UInt64(Date().timeIntervalSince1970 * 1000)
-        var random = SeededRandom(seed: seed)
         let output = "\(directory)/out/out.csv"
-        var kills = 0
-        var completions = 0
-        var launches = 0
-        while kills < 20 && launches < 100 {
-            launches += 1
-            let run = try StreamJobProcess(arguments(input: input, output: output, checkpoints: true), log: log)
-            var finished = run.waitForExit(seconds: duration * (0.05 + 0.9 * random.unit()))
-            if !finished {
-                run.kill(SIGKILL)
-                // It may have finished on its own just before the signal.
-                finished = !run.diedOfSignal
-                if !finished { kills += 1 }
-            }
-            if finished {
-                // It finished before the kill: the output must be complete. Start over.
-                #expect(run.status == 0, "seed \(seed), launch \(launches): \(tail(log))")
-                #expect(try contents(output) == expected, "seed \(seed), launch \(launches)")
-                completions += 1
-                try FileManager.default.removeItem(atPath: "\(directory)/state")
-                try FileManager.default.removeItem(atPath: "\(directory)/out")
-            }
-        }
-        #expect(kills == 20, "seed \(seed)")
-
-        let last = try StreamJobProcess(arguments(input: input, output: output, checkpoints: true), log: log)
-        #expect(last.waitForExit(seconds: 120))
-        #expect(last.status == 0, "seed \(seed): \(tail(log))")
+        let seed = try KillLoop.run(kills: 20, duration: duration, arguments: arguments(input: input, output: output, checkpoints: true),
+                                    log: log, startOver: ["\(directory)/state", "\(directory)/out"]) { try contents(output) == expected }
         let actual = try contents(output)
         #expect(actual.count == expected.count, "seed \(seed)")
-        #expect(actual == expected, "seed \(seed), \(kills) kills, \(completions) complete runs in between")
+        #expect(actual == expected, "seed \(seed)")
         let staged = try FileManager.default.contentsOfDirectory(atPath: "\(directory)/out").filter { $0.hasPrefix(".") }
         #expect(staged.isEmpty)
         try? FileManager.default.removeItem(atPath: directory)

@@ -26,10 +26,6 @@ import Testing
         }
     }
 
-    func tail(_ log: String) -> String {
-        String(((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").suffix(2000))
-    }
-
     @Test func aTwoSourceJoinKilledAtRandomMomentsWritesWhatAnUninterruptedRunWrites() throws {
         let input = "\(directory)/input"
         try OrdersPaymentsData(orders: 60_000, seed: 3).write(to: input, badLineEvery: 2_000)
@@ -38,41 +34,19 @@ import Testing
         let reference = try StreamJobProcess(arguments(input: input, output: "\(directory)/reference/out.csv", checkpoints: false), log: log)
         #expect(reference.waitForExit(seconds: 120))
         let duration = Date().timeIntervalSince(started)
-        #expect(reference.status == 0, "\(tail(log))")
+        #expect(reference.status == 0, "\(KillLoop.tail(log))")
         let expected = try contents("\(directory)/reference/out.csv")
         #expect(expected.count > 500_000)
         #expect(try Data(contentsOf: URL(fileURLWithPath: "\(directory)/reference/out.csv.late")).count > 0, "some records are late")
         let bad = try String(contentsOfFile: "\(directory)/reference/out.csv.bad-orders.jsonl", encoding: .utf8)
         #expect(bad.split(separator: "\n").count == 30, "one bad line in 2,000 orders")
 
-        let seed = UInt64(Date().timeIntervalSince1970 * 1000)
-        var random = SeededRandom(seed: seed)
         let output = "\(directory)/out/out.csv"
-        var kills = 0
-        var launches = 0
-        while kills < 12 && launches < 60 {
-            launches += 1
-            let run = try StreamJobProcess(arguments(input: input, output: output, checkpoints: true), log: log)
-            var finished = run.waitForExit(seconds: duration * (0.05 + 0.9 * random.unit()))
-            if !finished {
-                run.kill(SIGKILL)
-                finished = !run.diedOfSignal
-                if !finished { kills += 1 }
-            }
-            if finished {
-                #expect(run.status == 0, "seed \(seed), launch \(launches): \(tail(log))")
-                #expect(try contents(output) == expected, "seed \(seed), launch \(launches)")
-                try FileManager.default.removeItem(atPath: "\(directory)/state")
-                try FileManager.default.removeItem(atPath: "\(directory)/out")
-            }
-        }
-        #expect(kills == 12, "seed \(seed)")
-        let last = try StreamJobProcess(arguments(input: input, output: output, checkpoints: true), log: log)
-        #expect(last.waitForExit(seconds: 120))
-        #expect(last.status == 0, "seed \(seed): \(tail(log))")
+        let seed = try KillLoop.run(kills: 12, duration: duration, arguments: arguments(input: input, output: output, checkpoints: true),
+                                    log: log, startOver: ["\(directory)/state", "\(directory)/out"]) { try contents(output) == expected }
         let actual = try contents(output)
         #expect(actual.count == expected.count, "seed \(seed)")
-        #expect(actual == expected, "seed \(seed), \(kills) kills")
+        #expect(actual == expected, "seed \(seed)")
         try? FileManager.default.removeItem(atPath: directory)
     }
 }

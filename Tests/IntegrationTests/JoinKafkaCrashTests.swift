@@ -59,29 +59,10 @@ import Testing
         let expected = try contents("\(directory)/reference/out.csv")
         #expect(expected.count > 100_000)
 
-        let seed = UInt64(Date().timeIntervalSince1970 * 1000)
-        var random = SeededRandom(seed: seed)
         let output = "\(directory)/out/out.csv"
-        var kills = 0
-        var launches = 0
-        while kills < 8 && launches < 40 {
-            launches += 1
-            let run = try StreamJobProcess(arguments(output: output, checkpoints: true), log: log)
-            if !run.waitForExit(seconds: duration * (0.1 + 0.9 * random.unit())) {
-                run.kill(SIGKILL)
-                if run.diedOfSignal { kills += 1; continue }
-            }
-            // Finished before the kill: complete, and equal. Start over.
-            #expect(run.status == 0, "seed \(seed), launch \(launches)")
-            #expect(try contents(output) == expected, "seed \(seed), launch \(launches)")
-            try FileManager.default.removeItem(atPath: "\(directory)/state")
-            try FileManager.default.removeItem(atPath: "\(directory)/out")
-        }
-        #expect(kills == 8, "seed \(seed)")
-        let last = try StreamJobProcess(arguments(output: output, checkpoints: true), log: log)
-        #expect(last.waitForExit(seconds: 120))
-        #expect(last.status == 0, "seed \(seed)")
-        #expect(try contents(output) == expected, "seed \(seed), \(kills) kills")
+        let seed = try KillLoop.run(kills: 8, duration: duration, minimumShare: 0.1, arguments: arguments(output: output, checkpoints: true),
+                                    log: log, startOver: ["\(directory)/state", "\(directory)/out"]) { try contents(output) == expected }
+        #expect(try contents(output) == expected, "seed \(seed)")
         try? FileManager.default.removeItem(atPath: directory)
     }
 }

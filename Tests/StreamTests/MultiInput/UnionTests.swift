@@ -21,14 +21,7 @@ import Testing
 
     /// The naive model: each input's watermarks on its own, the merged order, windows one record at a time.
     static func model(_ inputs: [[Event]], delays: [Int64], spec: WindowSpec) -> (rows: [WindowRun.Row], late: [Tagged]) {
-        var merged: [(watermark: Int64, record: Tagged)] = []
-        for (input, events) in inputs.enumerated() {
-            let watermarks = NaiveModel.watermarksBefore(events, delay: delays[input])
-            for (index, event) in events.enumerated() {
-                merged.append((watermarks[index], Tagged(input: input, index: index, event: event)))
-            }
-        }
-        merged.sort { ($0.watermark, $0.record.input, $0.record.index) < ($1.watermark, $1.record.input, $1.record.index) }
+        let merged = JoinTests.merged(inputs, delays: delays)
         let run = NaiveModel.run(merged.map(\.record.event), watermarks: merged.map(\.watermark), spec: spec, lateness: 5)
         return (run.rows, run.late.map { merged[$0].record })
     }
