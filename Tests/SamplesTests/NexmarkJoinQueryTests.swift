@@ -103,4 +103,16 @@ import Testing
             #expect(actual == expected, "\(pipeline.name) at \(rate)/s")
         }
     }
+
+    @Test func theOutputDoesNotDependOnBatchSizesOrWorkers() async throws {
+        let events = Self.events(40_000, rate: 10_000)
+        let cases: [(Pipeline, [String])] = [(Pipelines.nexmarkQ5, Self.q5(events)), (Pipelines.nexmarkQ7, Self.q7(events)),
+                                             (Pipelines.nexmarkQ4, Self.q4(events)), (Pipelines.nexmarkQ11, Self.q11(events))]
+        for (pipeline, expected) in cases {
+            for (batch, workers) in [(97, 1), (1_000, 3)] {
+                let actual = try await NexmarkQueryTests.run(pipeline, events: 40_000, rate: 10_000, batch: batch, workers: workers)
+                #expect(actual == expected, "\(pipeline.name), batches of \(batch), \(workers) workers")
+            }
+        }
+    }
 }

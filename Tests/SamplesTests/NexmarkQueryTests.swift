@@ -11,14 +11,14 @@ import Testing
     static func directory() -> String { NSTemporaryDirectory() + "nexmark-queries-\(UUID().uuidString.prefix(8))" }
 
     /// Runs `pipeline` on `events` generated events (or on them written as files) and returns its sorted lines.
-    static func run(_ pipeline: Pipeline, events: Int, rate: Int, fromFiles: Bool = false) async throws -> [String] {
+    static func run(_ pipeline: Pipeline, events: Int, rate: Int, fromFiles: Bool = false, batch: Int = 8_192, workers: Int = 2) async throws -> [String] {
         let directory = directory()
-        var settings = ["generate": "\(events)", "rate": "\(rate)", "output": "\(directory)/out.csv"]
+        var settings = ["generate": "\(events)", "rate": "\(rate)", "output": "\(directory)/out.csv", "batch": "\(batch)"]
         if fromFiles {
             try write(events: events, rate: rate, to: "\(directory)/input")
             settings["input"] = "\(directory)/input"
         }
-        try await pipeline.build(PipelineSettings(settings)).run(on: Runtime(workers: 2))
+        try await pipeline.build(PipelineSettings(settings)).run(on: Runtime(workers: workers))
         defer { try? FileManager.default.removeItem(atPath: directory) }
         return try String(contentsOfFile: "\(directory)/out.csv", encoding: .utf8).split(separator: "\n").map(String.init).sorted()
     }

@@ -8,6 +8,7 @@ struct NexmarkInput {
     let directory: String?
     let events: Int64
     let generator: NexmarkGenerator
+    let batch: Int
 
     /// The settings every Nexmark query takes.
     static let settings: [PipelineSetting] = [
@@ -15,31 +16,33 @@ struct NexmarkInput {
         .int("generate", default: 1_000_000, help: "without input: how many events to generate in memory"),
         .int("rate", default: 10_000_000, help: "generated events per second of event time"),
         .string("output", default: "out/nexmark.csv", help: "the query's result (CSV, no header)"),
+        .int("batch", default: 8_192, help: "generated events per batch (files: about as many bytes × 64 per read)"),
     ]
 
     init(_ settings: PipelineSettings) throws {
         directory = settings.values["input"]
         events = Int64(try settings.int("generate", default: 1_000_000))
         generator = NexmarkGenerator(rate: Double(try settings.int("rate", default: 10_000_000)))
+        batch = max(1, try settings.int("batch", default: 8_192))
     }
 
     static let watermark = WatermarkStrategy.boundedOutOfOrderness(.seconds(4))
 
     func persons(_ job: Job) -> DataStream<NexmarkPerson> {
-        job.source("person", directory.map { .csvFile("\($0)/person.csv", as: NexmarkPerson.self) }
-                   ?? .nexmarkPersons(events: events, generator: generator))
+        job.source("person", directory.map { .csvFile("\($0)/person.csv", as: NexmarkPerson.self, chunkBytes: batch * 64) }
+                   ?? .nexmarkPersons(events: events, generator: generator, batchSize: batch))
             .eventTime(\.dateTime, watermark: Self.watermark)
     }
 
     func auctions(_ job: Job) -> DataStream<NexmarkAuction> {
-        job.source("auction", directory.map { .csvFile("\($0)/auction.csv", as: NexmarkAuction.self) }
-                   ?? .nexmarkAuctions(events: events, generator: generator))
+        job.source("auction", directory.map { .csvFile("\($0)/auction.csv", as: NexmarkAuction.self, chunkBytes: batch * 64) }
+                   ?? .nexmarkAuctions(events: events, generator: generator, batchSize: batch))
             .eventTime(\.dateTime, watermark: Self.watermark)
     }
 
     func bids(_ job: Job) -> DataStream<NexmarkBid> {
-        job.source("bid", directory.map { .csvFile("\($0)/bid.csv", as: NexmarkBid.self) }
-                   ?? .nexmarkBids(events: events, generator: generator))
+        job.source("bid", directory.map { .csvFile("\($0)/bid.csv", as: NexmarkBid.self, chunkBytes: batch * 64) }
+                   ?? .nexmarkBids(events: events, generator: generator, batchSize: batch))
             .eventTime(\.dateTime, watermark: Self.watermark)
     }
 }

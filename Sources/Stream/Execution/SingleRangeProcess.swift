@@ -50,7 +50,7 @@ public struct SingleRangeProcess<Function: KeyedProcessFunction> {
     }
 
     /// The timers set and not yet fired, earliest first (event time, then processing time).
-    public var timers: [KeyedTimer<Function.Key>] { range.timers.eventTime + range.timers.processingTime }
+    public var timers: [KeyedTimer<Function.Key>] { range.timers.sorted }
 
     /// The function's state and timers, as a checkpoint holds them.
     public func snapshot() -> ProcessSnapshot<Function.Key, Function.State> { range.checkpointState() }

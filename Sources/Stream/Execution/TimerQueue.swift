@@ -1,3 +1,5 @@
+public import HeapModule
+
 /// A timer set by a stateful operator: fire for `key` once time reaches `time`.
 public struct KeyedTimer<Key: StableHashable & Codable>: Sendable, Codable, Hashable {
     public enum Domain: String, Sendable, Codable {
@@ -24,12 +26,37 @@ public struct KeyedTimer<Key: StableHashable & Codable>: Sendable, Codable, Hash
 /// The timers of one range of key groups, each at most once per key, time and domain,
 /// earliest first. Checkpointed with the operator's state.
 /// Ties fire in key-group then key-hash order, so the order does not depend on how key
-/// groups are split among ranges.
+/// groups are split among ranges. Each domain is a binary heap (setting and firing a timer cost
+/// O(log n) however many are set); a deleted timer stays in its heap until it comes up, and is
+/// then passed over, as the set of live timers no longer holds it.
 public struct TimerQueue<Key: StableHashable & Codable>: Sendable, Codable {
+    /// The live timers.
     @usableFromInline var timers: Set<KeyedTimer<Key>> = []
-    /// The earliest timer of each domain, kept sorted (timers are few next to records).
-    @usableFromInline var eventTime: [KeyedTimer<Key>] = []
-    @usableFromInline var processingTime: [KeyedTimer<Key>] = []
+    @usableFromInline var eventTime = Heap<Ordered>()
+    @usableFromInline var processingTime = Heap<Ordered>()
+
+    /// A timer in firing order: time, then key group, then key hash.
+    @usableFromInline
+    struct Ordered: Comparable, Sendable {
+        @usableFromInline let timer: KeyedTimer<Key>
+        @usableFromInline let hash: UInt64
+
+        @inlinable
+        init(_ timer: KeyedTimer<Key>) {
+            self.timer = timer
+            hash = timer.key.stableHash
+        }
+
+        @inlinable
+        static func < (a: Ordered, b: Ordered) -> Bool {
+            if a.timer.time != b.timer.time { return a.timer.time < b.timer.time }
+            if a.timer.keyGroup != b.timer.keyGroup { return a.timer.keyGroup < b.timer.keyGroup }
+            return a.hash < b.hash
+        }
+
+        @inlinable
+        static func == (a: Ordered, b: Ordered) -> Bool { a.timer == b.timer }
+    }
 
     @inlinable init() {}
 
@@ -39,60 +66,47 @@ public struct TimerQueue<Key: StableHashable & Codable>: Sendable, Codable {
     }
 
     public func encode(to encoder: any Encoder) throws {
-        try (eventTime + processingTime).encode(to: encoder)
+        try sorted.encode(to: encoder)
     }
 
-    @inlinable
-    static func comesBefore(_ a: KeyedTimer<Key>, _ b: KeyedTimer<Key>) -> Bool {
-        if a.time != b.time { return a.time < b.time }
-        if a.keyGroup != b.keyGroup { return a.keyGroup < b.keyGroup }
-        return a.key.stableHash < b.key.stableHash
+    /// The live timers, earliest first (event time, then processing time).
+    public var sorted: [KeyedTimer<Key>] {
+        let all = timers.map(Ordered.init).sorted()
+        return all.filter { $0.timer.domain == .eventTime }.map(\.timer) + all.filter { $0.timer.domain == .processingTime }.map(\.timer)
     }
 
     @inlinable
     mutating func insert(_ timer: KeyedTimer<Key>) {
         guard timers.insert(timer).inserted else { return }
         switch timer.domain {
-        case .eventTime: Self.insertSorted(timer, into: &eventTime)
-        case .processingTime: Self.insertSorted(timer, into: &processingTime)
+        case .eventTime: eventTime.insert(Ordered(timer))
+        case .processingTime: processingTime.insert(Ordered(timer))
         }
     }
 
     @inlinable
     mutating func remove(_ timer: KeyedTimer<Key>) {
-        guard timers.remove(timer) != nil else { return }
-        switch timer.domain {
-        case .eventTime: eventTime.removeAll { $0 == timer }
-        case .processingTime: processingTime.removeAll { $0 == timer }
-        }
+        timers.remove(timer)
     }
 
-    /// Removes and returns the earliest timer of `domain` due at `time`, if any.
+    /// Removes and returns the earliest live timer of `domain` due at `time`, if any.
     @inlinable
     mutating func popDue(_ domain: KeyedTimer<Key>.Domain, at time: Int64) -> KeyedTimer<Key>? {
         switch domain {
-        case .eventTime:
-            guard let first = eventTime.first, first.time <= time else { return nil }
-            eventTime.removeFirst()
-            timers.remove(first)
-            return first
-        case .processingTime:
-            guard let first = processingTime.first, first.time <= time else { return nil }
-            processingTime.removeFirst()
-            timers.remove(first)
-            return first
+        case .eventTime: Self.popDue(from: &eventTime, live: &timers, at: time)
+        case .processingTime: Self.popDue(from: &processingTime, live: &timers, at: time)
         }
     }
 
     @inlinable
-    static func insertSorted(_ timer: KeyedTimer<Key>, into list: inout [KeyedTimer<Key>]) {
-        var low = 0
-        var high = list.count
-        while low < high {
-            let middle = (low + high) / 2
-            if comesBefore(list[middle], timer) { low = middle + 1 } else { high = middle }
+    static func popDue(from heap: inout Heap<Ordered>, live: inout Set<KeyedTimer<Key>>, at time: Int64) -> KeyedTimer<Key>? {
+        while let first = heap.min, first.timer.time <= time {
+            heap.removeMin()
+            // Passed over if deleted; removed from the live set as it fires (a copy left by a
+            // delete and a later set of the same timer then finds it gone, and is passed over too).
+            if live.remove(first.timer) != nil { return first.timer }
         }
-        list.insert(timer, at: low)
+        return nil
     }
 
     /// The timers whose key groups fall in `range`.
