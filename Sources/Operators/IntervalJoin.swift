@@ -53,6 +53,16 @@ public struct IntervalJoinBuffer<First: Codable & Sendable, Second: Codable & Se
     public var seconds: [Waiting<Second>] = []
 
     var isEmpty: Bool { firsts.isEmpty && seconds.isEmpty }
+
+    mutating func add(first: Waiting<First>, matchingSeconds: [Int]) {
+        for index in matchingSeconds { seconds[index].matched = true }
+        firsts.append(first)
+    }
+
+    mutating func add(second: Waiting<Second>, matchingFirsts: [Int]) {
+        for index in matchingFirsts { firsts[index].matched = true }
+        seconds.append(second)
+    }
 }
 
 /// A join result for the pairs and, in an outer join, the records that matched nothing.
@@ -103,19 +113,14 @@ KeyedCoProcessFunction where Output.First == First, Output.Second == Second {
             output.emit(.second(.first(record.value)), for: record)
             return
         }
-        var buffer = buffers[record.key] ?? IntervalJoinBuffer()
-        var matched = false
-        for index in buffer.seconds.indices {
-            let time = buffer.seconds[index].time
-            guard time >= record.timestamp + lower && time <= record.timestamp + upper else { continue }
-            matched = true
-            buffer.seconds[index].matched = true
-            if let pair = Output.joining(record.value, buffer.seconds[index].value) {
-                output.emit(.first(pair), for: record, timestamp: max(record.timestamp, time))
+        let partners = matches(in: buffers[record.key]?.seconds ?? [], from: record.timestamp + lower, to: record.timestamp + upper) {
+            if let pair = Output.joining(record.value, $0.value) {
+                output.emit(.first(pair), for: record, timestamp: max(record.timestamp, $0.time))
             }
         }
-        buffer.firsts.append(.init(value: record.value, time: record.timestamp, matched: matched))
-        buffers[record.key] = buffer
+        // In place: the key's buffer is changed, never copied, however many records it holds.
+        buffers[record.key, default: IntervalJoinBuffer()].add(first: .init(value: record.value, time: record.timestamp, matched: !partners.isEmpty),
+                                                               matchingSeconds: partners)
         output.setTimer(.eventTime, for: record.key, at: record.timestamp + upper + 1)
     }
 
@@ -124,25 +129,31 @@ KeyedCoProcessFunction where Output.First == First, Output.Second == Second {
             output.emit(.second(.second(record.value)), for: record)
             return
         }
-        var buffer = buffers[record.key] ?? IntervalJoinBuffer()
-        var matched = false
-        for index in buffer.firsts.indices {
-            let time = buffer.firsts[index].time
-            guard record.timestamp >= time + lower && record.timestamp <= time + upper else { continue }
-            matched = true
-            buffer.firsts[index].matched = true
-            if let pair = Output.joining(buffer.firsts[index].value, record.value) {
-                output.emit(.first(pair), for: record, timestamp: max(record.timestamp, time))
+        let partners = matches(in: buffers[record.key]?.firsts ?? [], from: record.timestamp - upper, to: record.timestamp - lower) {
+            if let pair = Output.joining($0.value, record.value) {
+                output.emit(.first(pair), for: record, timestamp: max(record.timestamp, $0.time))
             }
         }
-        buffer.seconds.append(.init(value: record.value, time: record.timestamp, matched: matched))
-        buffers[record.key] = buffer
+        buffers[record.key, default: IntervalJoinBuffer()].add(second: .init(value: record.value, time: record.timestamp, matched: !partners.isEmpty),
+                                                               matchingFirsts: partners)
         output.setTimer(.eventTime, for: record.key, at: record.timestamp - lower + 1)
+    }
+
+    /// The indices of the waiting records with a time in `from ... to`, each handed to `body`.
+    func matches<Value>(in waiting: [IntervalJoinBuffer<First, Second>.Waiting<Value>], from: Int64, to: Int64,
+                        _ body: (IntervalJoinBuffer<First, Second>.Waiting<Value>) -> Void) -> [Int] {
+        var found: [Int] = []
+        for index in waiting.indices where waiting[index].time >= from && waiting[index].time <= to {
+            found.append(index)
+            body(waiting[index])
+        }
+        return found
     }
 
     /// Drops what can no longer match, emitting the unmatched records an outer join keeps.
     public mutating func onTimer(_ timer: KeyedTimer<Key>, _ output: inout ProcessOutput<Key, Result>) {
         guard var buffer = buffers[timer.key] else { return }
+        buffers[timer.key] = nil   // the only reference left: cleaned in place, stored back below
         let now = timer.time
         buffer.firsts.removeAll { waiting in
             guard waiting.time + upper + 1 <= now else { return false }

@@ -46,31 +46,32 @@ public struct UnwindowedJoin<Key: StableHashable & Codable, First: Codable & Sen
     }
 
     /// Whether a record written at `written` is still alive at `current`.
-    func isAlive(_ written: Int64, at current: Int64) -> Bool {
+    static func isAlive(_ written: Int64, at current: Int64, _ timeToLive: StateTimeToLive?) -> Bool {
         guard let timeToLive, current != .min else { return true }
         let (age, overflow) = current.subtractingReportingOverflow(written)
         return !overflow && age < timeToLive.milliseconds
     }
 
+    // The key's state is changed in place (never copied, however many records it holds), and
+    // read without a copy of its records.
+
     public mutating func processFirst(_ record: KeyedRecord<Key, First>, _ output: inout ProcessOutput<Key, Joined<First, Second>>) {
         let (written, current) = clock(record, output)
-        var state = kept[record.key] ?? UnwindowedJoinState()
-        state.seconds.removeAll { !isAlive($0.written, at: current) }
-        for second in state.seconds { output.emit(Joined(first: record.value, second: second.value), for: record) }
-        state.firsts.removeAll { !isAlive($0.written, at: current) }
-        state.firsts.append(.init(value: record.value, written: written))
-        kept[record.key] = state
+        let ttl = timeToLive
+        kept[record.key, default: UnwindowedJoinState()].seconds.removeAll { !Self.isAlive($0.written, at: current, ttl) }
+        for second in kept[record.key]?.seconds ?? [] { output.emit(Joined(first: record.value, second: second.value), for: record) }
+        kept[record.key, default: UnwindowedJoinState()].firsts.removeAll { !Self.isAlive($0.written, at: current, ttl) }
+        kept[record.key, default: UnwindowedJoinState()].firsts.append(.init(value: record.value, written: written))
         expire(record.key, written: written, &output)
     }
 
     public mutating func processSecond(_ record: KeyedRecord<Key, Second>, _ output: inout ProcessOutput<Key, Joined<First, Second>>) {
         let (written, current) = clock(record, output)
-        var state = kept[record.key] ?? UnwindowedJoinState()
-        state.firsts.removeAll { !isAlive($0.written, at: current) }
-        for first in state.firsts { output.emit(Joined(first: first.value, second: record.value), for: record) }
-        state.seconds.removeAll { !isAlive($0.written, at: current) }
-        state.seconds.append(.init(value: record.value, written: written))
-        kept[record.key] = state
+        let ttl = timeToLive
+        kept[record.key, default: UnwindowedJoinState()].firsts.removeAll { !Self.isAlive($0.written, at: current, ttl) }
+        for first in kept[record.key]?.firsts ?? [] { output.emit(Joined(first: first.value, second: record.value), for: record) }
+        kept[record.key, default: UnwindowedJoinState()].seconds.removeAll { !Self.isAlive($0.written, at: current, ttl) }
+        kept[record.key, default: UnwindowedJoinState()].seconds.append(.init(value: record.value, written: written))
         expire(record.key, written: written, &output)
     }
 
@@ -86,8 +87,10 @@ public struct UnwindowedJoin<Key: StableHashable & Codable, First: Codable & Sen
 
     public mutating func onTimer(_ timer: KeyedTimer<Key>, _ output: inout ProcessOutput<Key, Joined<First, Second>>) {
         guard var state = kept[timer.key] else { return }
-        state.firsts.removeAll { !isAlive($0.written, at: timer.time) }
-        state.seconds.removeAll { !isAlive($0.written, at: timer.time) }
+        kept[timer.key] = nil   // the only reference left: cleaned in place, stored back below
+        let ttl = timeToLive
+        state.firsts.removeAll { !Self.isAlive($0.written, at: timer.time, ttl) }
+        state.seconds.removeAll { !Self.isAlive($0.written, at: timer.time, ttl) }
         kept[timer.key] = state.firsts.isEmpty && state.seconds.isEmpty ? nil : state
     }
 }

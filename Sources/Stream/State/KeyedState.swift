@@ -31,10 +31,14 @@ public struct KeyedState<Key: StableHashable & Codable, Value: Codable & Sendabl
         }
     }
 
-    /// Changes a key's value in place; `default` when the key has none yet.
+    /// Changes a key's value in place (no copy of what it holds); `default` when the key has none yet.
+    ///
+    /// ```swift
+    /// pending[order.key, default: []].append(order.value)
+    /// ```
     public subscript(key: Key, default fallback: @autoclosure () -> Value) -> Value {
         get { entries[key]?.value ?? fallback() }
-        set { self[key] = newValue }
+        _modify { yield &entries[key, default: Entry(keyGroup: keyGroups.group(of: key), value: fallback())].value }
     }
 
     public var count: Int { entries.count }
