@@ -51,6 +51,8 @@ public struct IntervalJoinBuffer<First: Codable & Sendable, Second: Codable & Se
 
     public var firsts: [Waiting<First>] = []
     public var seconds: [Waiting<Second>] = []
+    /// When the key's one cleanup timer is set for: the earliest time a waiting record expires.
+    public var cleanupAt: Int64?
 
     var isEmpty: Bool { firsts.isEmpty && seconds.isEmpty }
 
@@ -121,7 +123,7 @@ KeyedCoProcessFunction where Output.First == First, Output.Second == Second {
         // In place: the key's buffer is changed, never copied, however many records it holds.
         buffers[record.key, default: IntervalJoinBuffer()].add(first: .init(value: record.value, time: record.timestamp, matched: !partners.isEmpty),
                                                                matchingSeconds: partners)
-        output.setTimer(.eventTime, for: record.key, at: record.timestamp + upper + 1)
+        cleanUp(record.key, at: record.timestamp + upper + 1, &output)
     }
 
     public mutating func processSecond(_ record: KeyedRecord<Key, Second>, _ output: inout ProcessOutput<Key, Result>) {
@@ -136,7 +138,18 @@ KeyedCoProcessFunction where Output.First == First, Output.Second == Second {
         }
         buffers[record.key, default: IntervalJoinBuffer()].add(second: .init(value: record.value, time: record.timestamp, matched: !partners.isEmpty),
                                                                matchingFirsts: partners)
-        output.setTimer(.eventTime, for: record.key, at: record.timestamp - lower + 1)
+        cleanUp(record.key, at: record.timestamp - lower + 1, &output)
+    }
+
+    /// Keeps one cleanup timer per key, at the earliest time one of its records expires (a
+    /// timer per record made each firing scan the key's whole buffer).
+    mutating func cleanUp(_ key: Key, at time: Int64, _ output: inout ProcessOutput<Key, Result>) {
+        guard let current = buffers[key]?.cleanupAt, current <= time else {
+            if let current = buffers[key]?.cleanupAt { output.deleteTimer(.eventTime, for: key, at: current) }
+            output.setTimer(.eventTime, for: key, at: time)
+            buffers[key, default: IntervalJoinBuffer()].cleanupAt = time
+            return
+        }
     }
 
     /// The indices of the waiting records with a time in `from ... to`, each handed to `body`.
@@ -154,7 +167,8 @@ KeyedCoProcessFunction where Output.First == First, Output.Second == Second {
     public mutating func onTimer(_ timer: KeyedTimer<Key>, _ output: inout ProcessOutput<Key, Result>) {
         guard var buffer = buffers[timer.key] else { return }
         buffers[timer.key] = nil   // the only reference left: cleaned in place, stored back below
-        let now = timer.time
+        // Everything the watermark has passed goes, not only what this timer was set for.
+        let now = max(timer.time, output.watermark)
         buffer.firsts.removeAll { waiting in
             guard waiting.time + upper + 1 <= now else { return false }
             if !waiting.matched, outer?.keepsFirst == true, let alone = Output.joining(waiting.value, nil) {
@@ -169,6 +183,11 @@ KeyedCoProcessFunction where Output.First == First, Output.Second == Second {
             }
             return true
         }
-        buffers[timer.key] = buffer.isEmpty ? nil : buffer
+        guard !buffer.isEmpty else { return }
+        // The next cleanup: when the earliest record left expires.
+        let next = min(buffer.firsts.map { $0.time + upper + 1 }.min() ?? .max, buffer.seconds.map { $0.time - lower + 1 }.min() ?? .max)
+        buffer.cleanupAt = next
+        buffers[timer.key] = buffer
+        output.setTimer(.eventTime, for: timer.key, at: next)
     }
 }

@@ -84,6 +84,9 @@ public struct ProcessOutput<Key: StableHashable & Codable, Output: Sendable>: Se
     @usableFromInline var firing: (timer: KeyedTimer<Key>, position: Int)?
     /// Processing time for this batch, in milliseconds since the epoch (the job's clock).
     public let now: Int64
+    /// In `onTimer` for an event-time timer: the watermark that made it due (at or past its time).
+    public var watermark: Int64 { firingWatermark }
+    @usableFromInline var firingWatermark = EventTime.beginning
 
     @inlinable
     init(timers: TimerQueue<Key>, keyGroups: KeyGroups, now: Int64) {

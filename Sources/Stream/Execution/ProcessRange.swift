@@ -105,6 +105,7 @@ struct ProcessRange<Function: KeyedProcessFunction>: RuntimeActor {
                                   into output: inout ProcessOutput<Function.Key, Function.Output>) {
         while let timer = output.timers.popDue(.eventTime, at: watermark) {
             output.firing = (timer, max(timeline.firingPosition(of: timer.time), processed))
+            output.firingWatermark = watermark
             function.onTimer(timer, &output)
         }
         output.firing = nil
