@@ -57,7 +57,7 @@ let package = Package(
         ),
         .target(name: "StreamTesting", dependencies: ["Stream", "Operators", "Connectors"], swiftSettings: settings),
         .target(name: "Samples", dependencies: ["Stream", "Operators", "Connectors"], path: "samples", swiftSettings: settings),
-        .target(name: "StreamBenchmarks", dependencies: ["Stream", "Operators", "Connectors"], path: "Benchmarks", exclude: ["c"], swiftSettings: settings),
+        .target(name: "StreamBenchmarks", dependencies: ["Stream", "Operators", "Connectors", "Samples"], path: "Benchmarks", exclude: ["c"], swiftSettings: settings),
         .target(
             name: "StreamJobKit",
             dependencies: [

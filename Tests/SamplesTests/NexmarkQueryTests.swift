@@ -37,32 +37,13 @@ import Testing
         for (name, bytes) in files { try Data(bytes).write(to: URL(fileURLWithPath: "\(directory)/\(name).csv")) }
     }
 
-    static func bids(events: Int, rate: Int) -> [NexmarkBid] {
-        let generator = NexmarkGenerator(rate: Double(rate))
-        return (0..<Int64(events)).compactMap { if case .bid(let bid) = generator.event($0) { return bid } else { return nil } }
-    }
-
-    static func euros(_ price: Int64) -> String {
-        // The model: decimal arithmetic on the text, not the pipeline's integer formatting.
-        let value = Decimal(price) * Decimal(string: "0.908")!
-        var rounded = Decimal()
-        var copy = value
-        NSDecimalRound(&rounded, &copy, 3, .plain)
-        let formatter = NumberFormatter()
-        formatter.minimumFractionDigits = 3
-        formatter.maximumFractionDigits = 3
-        formatter.usesGroupingSeparator = false
-        formatter.decimalSeparator = "."
-        return formatter.string(from: rounded as NSDecimalNumber)!
-    }
-
     @Test(arguments: [10_000_000, 10_000])
     func q0q1q2GiveWhatTheirDefinitionsGive(rate: Int) async throws {
         let events = 20_000
-        let bids = Self.bids(events: events, rate: rate)
-        let q0 = bids.map { "\($0.auction),\($0.bidder),\($0.price),\($0.dateTime),\($0.extra)" }.sorted()
-        let q1 = bids.map { "\($0.auction),\($0.bidder),\(Self.euros($0.price)),\($0.dateTime),\($0.extra)" }.sorted()
-        let q2 = bids.filter { $0.auction % 123 == 0 }.map { "\($0.auction),\($0.price)" }.sorted()
+        let generated = NexmarkEvents(events, generator: NexmarkGenerator(rate: Double(rate)))
+        let q0 = NexmarkReference.lines("q0", generated)
+        let q1 = NexmarkReference.lines("q1", generated)
+        let q2 = NexmarkReference.lines("q2", generated)
         #expect(!q2.isEmpty)
         #expect(try await Self.run(Pipelines.nexmarkQ0, events: events, rate: rate) == q0)
         #expect(try await Self.run(Pipelines.nexmarkQ1, events: events, rate: rate) == q1)
@@ -71,7 +52,7 @@ import Testing
     }
 
     @Test func q1PricesHaveExactlyThreeDecimals() {
-        #expect(Self.euros(55_972_272) == "50822822.976")
-        #expect(Self.euros(1_000) == "908.000")
+        #expect(NexmarkReference.euros(55_972_272) == "50822822.976")
+        #expect(NexmarkReference.euros(1_000) == "908.000")
     }
 }

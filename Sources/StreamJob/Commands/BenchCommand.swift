@@ -1,13 +1,15 @@
 import ArgumentParser
 import Stream
 import StreamBenchmarks
+import Samples
 
 /// `stream-job bench …`: benchmarks that print figures.
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure the engine; prints one line per figure (median and spread of several runs).",
-        subcommands: [RuntimeBenchCommand.self, WindowBenchCommand.self, CheckpointBenchCommand.self, KafkaBenchCommand.self]
+        subcommands: [RuntimeBenchCommand.self, WindowBenchCommand.self, CheckpointBenchCommand.self, KafkaBenchCommand.self,
+                      NexmarkBenchCommand.self]
     )
 }
 
@@ -154,5 +156,59 @@ struct BenchRunOptions: ParsableArguments {
     func validate() throws {
         if runs < 1 { throw ValidationError("--runs must be at least 1.") }
         if workers < 1 { throw ValidationError("--workers must be at least 1.") }
+    }
+}
+
+/// `stream-job bench nexmark`: the Nexmark queries' pipelines, timed and checked.
+struct NexmarkBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "nexmark",
+        abstract: "Nexmark q0–q11: wall, events/s (all N events), steady state, peak memory, rows; output checked.",
+        discussion: """
+            With --source files (the default), the three CSV files are written once under --data-dir
+            (10M events is about 2 GB). The first run of each query is checked against the reference
+            computation, which holds the events in memory (about 3 GB at 10M; --no-check skips it).
+
+            Examples:
+              stream-job bench nexmark --events 1000000
+              stream-job bench nexmark --events 1000000 --events 10000000 --query q0 --query q5
+              stream-job bench nexmark --source generator --runs 1
+            """
+    )
+
+    @Option(help: "Events in the input, all kinds together (repeat for several sizes).")
+    var events: [Int] = [1_000_000]
+
+    @Option(help: "A query: q0, q1, q2, q3, q4, q5, q7, q8, q11 (repeatable; default all).")
+    var query: [String] = []
+
+    @Option(help: "files (the CSV files, as Flink reads them) or generator (in memory).")
+    var source = "files"
+
+    @OptionGroup var runOptions: BenchRunOptions
+
+    @Option(help: "Where the input and output files go.")
+    var dataDir = "bench-data"
+
+    @Flag(help: "Skip checking the output (for profiling only).")
+    var noCheck = false
+
+    func validate() throws {
+        guard NexmarkBenchmark.Input(rawValue: source) != nil else { throw ValidationError("--source must be files or generator.") }
+        for name in query where !NexmarkReference.queries.contains(name) {
+            throw ValidationError("no query \(name); the queries are \(NexmarkReference.queries.joined(separator: ", "))")
+        }
+    }
+
+    func run() async throws {
+        #if DEBUG
+        print("note: this is a debug build; figures are far below release ones")
+        #endif
+        var benchmark = NexmarkBenchmark(events: events, queries: query.isEmpty ? NexmarkReference.queries : query,
+                                         input: NexmarkBenchmark.Input(rawValue: source)!, runs: runOptions.runs,
+                                         workers: runOptions.workers, dataDirectory: dataDir)
+        benchmark.checksOutput = !noCheck
+        print("Nexmark benchmark: \(runOptions.workers) workers, \(runOptions.runs) runs each, input from \(source); output written as CSV")
+        try await benchmark.run { print($0) }
     }
 }

@@ -1,0 +1,118 @@
+import Connectors
+import Foundation
+public import Samples
+public import Stream
+
+/// Nexmark: each query's pipeline over N events, from the three CSV files (written once under the
+/// data directory by the Swift generator, byte for byte `gen_nexmark`'s) or generated in memory.
+/// Figures as `FLINK.md` counts them: wall time, events/s over all N events (persons and
+/// auctions too), steady-state events/s between the smallest and largest N, peak memory, output
+/// rows. The pipelines write their CSV output (Flink's figures use a discarding sink, so these
+/// include the writing); the first run of each query is checked against `NexmarkReference`.
+///
+/// ```swift
+/// try await NexmarkBenchmark(events: [1_000_000], queries: ["q0", "q5"]).run { print($0) }
+/// ```
+public struct NexmarkBenchmark: Sendable {
+    public enum Input: String, Sendable { case files, generator }
+
+    public var events: [Int]
+    public var queries: [String]
+    public var input: Input
+    public var runs: Int
+    public var workers: Int
+    public var dataDirectory: String
+    public var checksOutput = true
+
+    public init(events: [Int], queries: [String] = NexmarkReference.queries, input: Input = .files, runs: Int = 3,
+                workers: Int = Runtime.defaultWorkerCount, dataDirectory: String = "bench-data") {
+        self.events = events
+        self.queries = queries
+        self.input = input
+        self.runs = max(1, runs)
+        self.workers = workers
+        self.dataDirectory = dataDirectory
+    }
+
+    public func run(report: (String) -> Void) async throws {
+        var walls: [String: [(count: Int, wall: Double)]] = [:]
+        for count in events {
+            let directory = "\(dataDirectory)/nexmark-\(count)"
+            if input == .files && !FileManager.default.fileExists(atPath: "\(directory)/bid.csv") {
+                let took = try await seconds { try Self.writeFiles(count: count, to: directory) }
+                report("wrote \(directory)/{person,auction,bid}.csv in \(Figure.format(took)) s")
+            }
+            let reference = checksOutput ? NexmarkEvents(count, generator: NexmarkGenerator()) : nil
+            for query in queries {
+                guard let pipeline = Pipelines.all.first(where: { $0.name == "nexmark-\(query)" }) else {
+                    throw StreamError(.invalidJob, step: query, action: "bench", message: "no pipeline nexmark-\(query)")
+                }
+                let output = "\(dataDirectory)/nexmark-\(query)-out.csv"
+                var settings = ["output": output, "generate": "\(count)"]
+                if input == .files { settings["input"] = directory }
+                var samples: [Double] = []
+                var peaks: [Double] = []
+                var rows = 0
+                for run in 0..<runs {
+                    resetPeakResident()
+                    let job = try pipeline.build(PipelineSettings(settings))
+                    samples.append(try await seconds { try await job.run(on: Runtime(workers: workers)) })
+                    peaks.append(Double(peakResidentBytes()) / 1_048_576)
+                    let lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n").map(String.init)
+                    rows = lines.count
+                    if run == 0, let reference {
+                        let expected = NexmarkReference.lines(query, reference)
+                        guard lines.sorted() == expected else {
+                            throw StreamError(.invalidJob, step: query, action: "check",
+                                              message: "\(rows) rows differ from the reference's \(expected.count)")
+                        }
+                        report("\(query) \(Figure.format(Double(count))) events: output matches the reference (\(rows) rows)")
+                    }
+                }
+                try? FileManager.default.removeItem(atPath: output)
+                let name = "\(query) \(Figure.format(Double(count))) events"
+                let wall = Figure(name: "\(name), wall", unit: "s", samples: samples)
+                report(wall.line)
+                report(Figure(name: "\(name), events/s", unit: "events/s", samples: samples.map { Double(count) / $0 }).line)
+                report(Figure(name: "\(name), peak memory", unit: "MB", samples: peaks).line)
+                report("\(name), output rows".rightPadded(to: 44) + "\(rows)".leftPadded(to: 14))
+                walls[query, default: []].append((count, wall.median))
+            }
+        }
+        for query in queries {
+            guard let sizes = walls[query], sizes.count >= 2, let small = sizes.first, let large = sizes.last, large.wall > small.wall else { continue }
+            report(Figure(name: "\(query) steady state (\(Figure.format(Double(small.count)))→\(Figure.format(Double(large.count))))",
+                          unit: "events/s", samples: [Double(large.count - small.count) / (large.wall - small.wall)]).line)
+        }
+    }
+
+    /// The first `count` events as `gen_nexmark` writes them: person.csv, auction.csv, bid.csv.
+    static func writeFiles(count: Int, to directory: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let generator = NexmarkGenerator()
+        var buffers: [String: [UInt8]] = ["person": [], "auction": [], "bid": []]
+        var handles: [String: FileHandle] = [:]
+        for name in buffers.keys {
+            let path = "\(directory)/\(name).csv.part"
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
+            handles[name] = FileHandle(forWritingAtPath: path)
+        }
+        func flush(_ name: String, atLeast bytes: Int) throws {
+            guard buffers[name]!.count >= bytes else { return }
+            try handles[name]!.write(contentsOf: buffers[name]!)
+            buffers[name]!.removeAll(keepingCapacity: true)
+        }
+        for index in 0..<Int64(count) {
+            switch generator.event(index) {
+            case .person(let person): person.appendCSVLine(to: &buffers["person"]!); try flush("person", atLeast: 1 << 20)
+            case .auction(let auction): auction.appendCSVLine(to: &buffers["auction"]!); try flush("auction", atLeast: 1 << 20)
+            case .bid(let bid): bid.appendCSVLine(to: &buffers["bid"]!); try flush("bid", atLeast: 1 << 20)
+            }
+        }
+        for name in buffers.keys {
+            try flush(name, atLeast: 0)
+            try handles[name]!.close()
+            try FileManager.default.moveItem(atPath: "\(directory)/\(name).csv.part", toPath: "\(directory)/\(name).csv")
+        }
+    }
+}
