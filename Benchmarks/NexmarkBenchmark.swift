@@ -5,10 +5,12 @@ public import Stream
 
 /// Nexmark: each query's pipeline over N events, from the three CSV files (written once under the
 /// data directory by the Swift generator, byte for byte `gen_nexmark`'s) or generated in memory.
-/// Figures as `FLINK.md` counts them: wall time, events/s over all N events (persons and
-/// auctions too), steady-state events/s between the smallest and largest N, peak memory, output
-/// rows. The pipelines write their CSV output (Flink's figures use a discarding sink, so these
-/// include the writing); the first run of each query is checked against `NexmarkReference`.
+/// Each run is `stream-job run nexmark-<q>` in a child process of this binary, measured alone
+/// (as `FLINK.md` measures Flink's process tree): wall time, events/s over all N events (persons
+/// and auctions too), steady-state events/s between the smallest and largest N, peak resident
+/// memory, output rows. The pipelines write their CSV output (Flink's figures use a discarding
+/// sink, so these include the writing); the first run of each query is checked against
+/// `NexmarkReference`, computed here, in the parent, so it does not count in the memory figure.
 ///
 /// ```swift
 /// try await NexmarkBenchmark(events: [1_000_000], queries: ["q0", "q5"]).run { print($0) }
@@ -48,16 +50,19 @@ public struct NexmarkBenchmark: Sendable {
                     throw StreamError(.invalidJob, step: query, action: "bench", message: "no pipeline nexmark-\(query)")
                 }
                 let output = "\(dataDirectory)/nexmark-\(query)-out.csv"
-                var settings = ["output": output, "generate": "\(count)"]
-                if input == .files { settings["input"] = directory }
+                var arguments = ["run", pipeline.name, "--quiet", "--workers", "\(workers)", "--set", "output=\(output)",
+                                 "--set", "generate=\(count)"]
+                if input == .files { arguments += ["--set", "input=\(directory)"] }
                 var samples: [Double] = []
                 var peaks: [Double] = []
                 var rows = 0
                 for run in 0..<runs {
-                    resetPeakResident()
-                    let job = try pipeline.build(PipelineSettings(settings))
-                    samples.append(try await seconds { try await job.run(on: Runtime(workers: workers)) })
-                    peaks.append(Double(peakResidentBytes()) / 1_048_576)
+                    let child = try ChildRun.run(ChildRun.currentExecutable, arguments)
+                    guard child.status == 0 else {
+                        throw StreamError(.invalidJob, step: query, action: "bench", message: "stream-job \(arguments.joined(separator: " ")) failed (\(child.status))")
+                    }
+                    samples.append(child.seconds)
+                    peaks.append(Double(child.peakBytes) / 1_048_576)
                     let lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n").map(String.init)
                     rows = lines.count
                     if run == 0, let reference {
