@@ -5,8 +5,9 @@ import Darwin
 #endif
 
 /// Runs a program as a child process (no shell) and measures it alone: its wall time and its own
-/// peak resident memory (from `wait4`), so what the parent holds (a reference computation, say)
-/// is not counted.
+/// peak resident memory, so what the parent holds (a reference computation, say) is not counted.
+/// The peak is the child's `VmHWM`, read while it runs: `wait4`'s `ru_maxrss` would count the
+/// parent's memory, which the child shares until it replaces itself with the program.
 ///
 /// ```swift
 /// let run = try ChildRun.run("/proc/self/exe", ["run", "nexmark-q0", "--quiet"])
@@ -39,11 +40,27 @@ enum ChildRun {
         guard spawned == 0 else { throw Failed(description: "cannot start \(executable): error \(spawned)") }
         var status: Int32 = 0
         var usage = rusage()
-        while wait4(pid, &status, 0, &usage) < 0 {
-            guard errno == EINTR else { throw Failed(description: "waiting for \(executable): error \(errno)") }
+        var peak = 0
+        while true {
+            let waited = wait4(pid, &status, WNOHANG, &usage)
+            if waited == pid { break }
+            if waited < 0 && errno != EINTR { throw Failed(description: "waiting for \(executable): error \(errno)") }
+            peak = max(peak, highWaterMark(of: pid))
+            usleep(2_000)
         }
         let seconds = Double(monotonicNanos() - start) / 1e9
-        // ru_maxrss is in kilobytes on Linux.
-        return Outcome(seconds: seconds, peakBytes: Int(usage.ru_maxrss) * 1024, status: status)
+        return Outcome(seconds: seconds, peakBytes: peak, status: status)
+    }
+
+    /// The process's peak resident memory so far (Linux: `VmHWM`), 0 once it is gone.
+    static func highWaterMark(of pid: pid_t) -> Int {
+        guard let file = fopen("/proc/\(pid)/status", "r") else { return 0 }
+        defer { fclose(file) }
+        var line = [CChar](repeating: 0, count: 256)
+        while fgets(&line, Int32(line.count), file) != nil {
+            let text = line.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+            if text.hasPrefix("VmHWM:") { return (Int(text.filter(\.isNumber)) ?? 0) * 1024 }
+        }
+        return 0
     }
 }
