@@ -39,28 +39,15 @@ enum ChildRun {
         let spawned = posix_spawn(&pid, executable, nil, nil, argv, environ)
         guard spawned == 0 else { throw Failed(description: "cannot start \(executable): error \(spawned)") }
         var status: Int32 = 0
-        var usage = rusage()
         var peak = 0
         while true {
-            let waited = wait4(pid, &status, WNOHANG, &usage)
+            let waited = waitpid(pid, &status, WNOHANG)
             if waited == pid { break }
             if waited < 0 && errno != EINTR { throw Failed(description: "waiting for \(executable): error \(errno)") }
-            peak = max(peak, highWaterMark(of: pid))
+            peak = max(peak, peakResidentBytes(of: "\(pid)"))
             usleep(2_000)
         }
         let seconds = Double(monotonicNanos() - start) / 1e9
         return Outcome(seconds: seconds, peakBytes: peak, status: status)
-    }
-
-    /// The process's peak resident memory so far (Linux: `VmHWM`), 0 once it is gone.
-    static func highWaterMark(of pid: pid_t) -> Int {
-        guard let file = fopen("/proc/\(pid)/status", "r") else { return 0 }
-        defer { fclose(file) }
-        var line = [CChar](repeating: 0, count: 256)
-        while fgets(&line, Int32(line.count), file) != nil {
-            let text = line.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-            if text.hasPrefix("VmHWM:") { return (Int(text.filter(\.isNumber)) ?? 0) * 1024 }
-        }
-        return 0
     }
 }

@@ -90,9 +90,14 @@ func residentBytes() -> Int {
     return resident * Int(sysconf(Int32(_SC_PAGESIZE)))
 }
 
-/// The peak resident memory of this process in bytes (Linux: VmHWM), 0 where unknown.
-func peakResidentBytes() -> Int {
-    guard let file = fopen("/proc/self/status", "r") else { return 0 }
+/// The peak resident memory of a process in bytes (Linux: `VmHWM`): this one by default, or a
+/// child by its pid. 0 where unknown, or once the process is gone.
+///
+/// ```swift
+/// let peak = peakResidentBytes(of: "\(pid)")
+/// ```
+func peakResidentBytes(of process: String = "self") -> Int {
+    guard let file = fopen("/proc/\(process)/status", "r") else { return 0 }
     defer { fclose(file) }
     var line = [CChar](repeating: 0, count: 256)
     while fgets(&line, Int32(line.count), file) != nil {
