@@ -25,9 +25,6 @@ public enum StepKind: Sendable, Hashable, CustomStringConvertible {
     /// Writes batches out.
     case sink
 
-    /// Whether the step writes its output outside the job (nothing consumes it).
-    public var isSink: Bool { self == .sink }
-
     /// Whether the step is another output of the step it reads (a window's late records), not a
     /// consumer of that step's main output.
     var isSideOutput: Bool { self == .lateRecords }
