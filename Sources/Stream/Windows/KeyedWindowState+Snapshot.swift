@@ -85,7 +85,10 @@ extension KeyedWindowState {
             return pane
         }.sorted { $0.window < $1.window }
         for saved in snapshot.sessions {
-            sessions[saved.key] = (saved.keyGroup, saved.sessions.map { Session(window: $0.window, accumulator: $0.accumulator) })
+            let windows = saved.sessions.map { Session(window: $0.window, accumulator: $0.accumulator) }
+            let due = nextDue(windows)
+            sessions[saved.key] = KeySessions(keyGroup: saved.keyGroup, windows: windows, due: due)
+            sessionsDue.insert(SessionDue(time: due, key: saved.key))
         }
     }
 }

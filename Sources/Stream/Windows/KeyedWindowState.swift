@@ -1,3 +1,4 @@
+public import HeapModule
 public import OrderedCollections
 
 /// The windows of one range of key groups: pre-aggregated panes, firing, late updates and
@@ -24,6 +25,35 @@ public struct KeyedWindowState<Key: StableHashable, Agg: Aggregator>: Sendable w
             self.accumulator = accumulator
             self.keyGroup = keyGroup
         }
+    }
+
+    @usableFromInline
+    struct KeySessions: Sendable {
+        @usableFromInline var keyGroup: Int
+        @usableFromInline var windows: [Session]
+        /// The time of this key's live entry in `sessionsDue`.
+        @usableFromInline var due: Int64
+
+        @inlinable init(keyGroup: Int, windows: [Session], due: Int64) {
+            self.keyGroup = keyGroup
+            self.windows = windows
+            self.due = due
+        }
+    }
+
+    /// A key due at a time (a `sessionsDue` entry), ordered by time alone.
+    @usableFromInline
+    struct SessionDue: Comparable, Sendable {
+        @usableFromInline let time: Int64
+        @usableFromInline let key: Key
+
+        @inlinable init(time: Int64, key: Key) {
+            self.time = time
+            self.key = key
+        }
+
+        @inlinable static func < (a: SessionDue, b: SessionDue) -> Bool { a.time < b.time }
+        @inlinable static func == (a: SessionDue, b: SessionDue) -> Bool { a.time == b.time }
     }
 
     @usableFromInline
@@ -54,8 +84,14 @@ public struct KeyedWindowState<Key: StableHashable, Agg: Aggregator>: Sendable w
 
     /// Tumbling and sliding windows holding state, in window order (a few at a time).
     @usableFromInline var panes: [Pane] = []
-    /// Session windows: each key's sessions, sorted by start.
-    @usableFromInline var sessions: OrderedDictionary<Key, (keyGroup: Int, windows: [Session])> = [:]
+    /// Session windows: each key's sessions, sorted by start, and when the key is next due (see
+    /// `sessionsDue`).
+    @usableFromInline var sessions: OrderedDictionary<Key, KeySessions> = [:]
+    /// When each key with sessions next needs the watermark's attention (a session fires or
+    /// expires), earliest first: a watermark step visits only the keys due, not every key.
+    /// Entries are not removed when a key's time moves: an entry whose time is not the key's
+    /// `due` is stale and skipped.
+    @usableFromInline var sessionsDue = Heap<SessionDue>()
     /// The watermark up to which windows have fired.
     public var watermark: Int64 { firedUpTo }
     @usableFromInline var firedUpTo = EventTime.beginning
@@ -144,12 +180,18 @@ public struct KeyedWindowState<Key: StableHashable, Agg: Aggregator>: Sendable w
         for session in absorbed { aggregator.merge(session.accumulator, into: &merged.accumulator) }
         kept.append(merged)
         kept.sort { $0.window.start < $1.window.start }
+        let due = nextDue(kept)
         let order: Int
         if let index = sessions.index(forKey: key) {
             sessions.values[index].windows = kept
+            if due < sessions.values[index].due {
+                sessions.values[index].due = due
+                sessionsDue.insert(SessionDue(time: due, key: key))
+            }
             order = index
         } else {
-            order = sessions.updateValue((keyGroup, kept), forKey: key, insertingAt: sessions.count).index
+            order = sessions.updateValue(KeySessions(keyGroup: keyGroup, windows: kept, due: due), forKey: key, insertingAt: sessions.count).index
+            sessionsDue.insert(SessionDue(time: due, key: key))
         }
         if merged.window.maxTimestamp <= watermark {
             emissions.append(Emission(trigger: .lateRecord(position: position), keyGroup: keyGroup, order: order,
@@ -186,22 +228,54 @@ public struct KeyedWindowState<Key: StableHashable, Agg: Aggregator>: Sendable w
         panes.removeAll { Self.isExpired($0.window, watermark: watermark, allowedLateness: lateness) }
     }
 
+    /// Visits the keys due by the watermark, in `sessions` order: emits their sessions the
+    /// watermark newly reached, drops expired ones, and schedules each key's next visit.
     @inlinable
     mutating func fireSessions(after previous: Int64, into emissions: inout [Emission]) {
-        var expiredKeys: [Key] = []
-        for (order, element) in sessions.elements.enumerated() {
-            for session in element.value.windows
-            where session.window.maxTimestamp > previous && session.window.maxTimestamp <= watermark {
-                emissions.append(Emission(trigger: .watermark, keyGroup: element.value.keyGroup, order: order,
-                                          result: WindowResult(window: session.window, key: element.key,
-                                                               value: aggregator.finish(session.accumulator))))
-            }
-            let alive = element.value.windows.filter { !isExpired($0.window) }
-            if alive.isEmpty { expiredKeys.append(element.key) } else if alive.count != element.value.windows.count {
-                sessions.values[order].windows = alive
+        var due: [Int] = []
+        while let first = sessionsDue.min, first.time <= firedUpTo {
+            let entry = sessionsDue.removeMin()
+            if let index = sessions.index(forKey: entry.key), sessions.values[index].due == entry.time {
+                sessions.values[index].due = .max
+                due.append(index)
             }
         }
-        for key in expiredKeys { sessions.removeValue(forKey: key) }
+        guard !due.isEmpty else { return }
+        due.sort()
+        var anyExpired = false
+        for order in due {
+            let key = sessions.keys[order]
+            let windows = sessions.values[order].windows
+            for session in windows where session.window.maxTimestamp > previous && session.window.maxTimestamp <= firedUpTo {
+                emissions.append(Emission(trigger: .watermark, keyGroup: sessions.values[order].keyGroup, order: order,
+                                          result: WindowResult(window: session.window, key: key, value: aggregator.finish(session.accumulator))))
+            }
+            let alive = windows.filter { !isExpired($0.window) }
+            if alive.isEmpty {
+                sessions.values[order].windows = []
+                anyExpired = true
+                continue
+            }
+            if alive.count != windows.count { sessions.values[order].windows = alive }
+            let next = nextDue(alive)
+            sessions.values[order].due = next
+            sessionsDue.insert(SessionDue(time: next, key: key))
+        }
+        // In one pass: removing keys one by one would shift the rest each time.
+        if anyExpired { sessions.removeAll { $0.value.windows.isEmpty } }
+    }
+
+    /// When a key's sessions next need the watermark: the earliest end of one not yet fired,
+    /// or the earliest expiry of one fired but kept for lateness.
+    @inlinable
+    func nextDue(_ windows: [Session]) -> Int64 {
+        var next = Int64.max
+        for session in windows {
+            let end = session.window.maxTimestamp
+            let time = end > firedUpTo ? end : (end > .max - allowedLateness ? .max : end + allowedLateness)
+            next = min(next, time)
+        }
+        return next
     }
 
     @inlinable
