@@ -74,6 +74,7 @@ extension KeyedConnectedStreams where Key: Codable {
     /// ```swift
     /// orders.connect(payments).keyed(by: \.id, \.orderID).process("match") { Matcher(restoring: $0) }
     /// ```
+    @inlinable
     public func process<Function: KeyedCoProcessFunction>(
         _ id: String, _ makeOperator: @escaping @Sendable (KeyedState<Key, Function.State>) throws -> Function
     ) -> DataStream<Function.Output> where Function.Key == Key, Function.First == First, Function.Second == Second {
@@ -87,6 +88,7 @@ extension KeyedConnectedStreams where Key: Codable, First: Codable, Second: Coda
     /// ```swift
     /// orders.connect(payments).keyed(by: \.id, \.orderID).process("match") { Matcher(restoring: $0) }
     /// ```
+    @inlinable
     public func process<Function: KeyedCoProcessFunction>(
         _ id: String, _ makeOperator: @escaping @Sendable (KeyedState<Key, Function.State>) throws -> Function
     ) -> DataStream<Function.Output> where Function.Key == Key, Function.First == First, Function.Second == Second {

@@ -6,6 +6,7 @@ extension DataStream {
     /// ```swift
     /// orders.map { $0.amount }   // DataStream<Int>
     /// ```
+    @inlinable
     public func map<Output: Sendable>(_ transform: @escaping @Sendable (Value) throws -> Output) -> DataStream<Output> {
         self.transform("map") { try $0.map(transform) }
     }

@@ -8,6 +8,7 @@ extension DataStream {
     /// ```swift
     /// let clicks = web.union(mobile, kiosk)
     /// ```
+    @inlinable
     public func union(_ others: DataStream<Value>..., id: String? = nil) -> DataStream<Value> {
         merge(id, others, codec: nil)
     }
@@ -20,6 +21,7 @@ extension DataStream where Value: Codable {
     /// ```swift
     /// let payments = card.union(transfer, id: "all-payments")
     /// ```
+    @inlinable
     public func union(_ others: DataStream<Value>..., id: String? = nil) -> DataStream<Value> {
         merge(id, others, codec: .codable)
     }

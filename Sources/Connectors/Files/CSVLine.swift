@@ -58,40 +58,43 @@ public struct CSVLine {
     /// Appends text, quoted if it holds a comma, a quote or a line break.
     public mutating func append(_ value: String) {
         separate()
-        var copy = value
-        copy.withUTF8 { utf8 in
-            let needsQuotes = utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 }
-            if !needsQuotes {
-                bytes.append(contentsOf: utf8)
-                return
-            }
-            bytes.append(UInt8(ascii: "\""))
-            for byte in utf8 {
-                if byte == UInt8(ascii: "\"") { bytes.append(byte) }
-                bytes.append(byte)
-            }
-            bytes.append(UInt8(ascii: "\""))
+        let done: Void? = value.utf8.withContiguousStorageIfAvailable { appendText($0) }
+        if done == nil {
+            var copy = value
+            copy.withUTF8 { appendText($0) }
         }
     }
 
-    private mutating func appendDigits(_ value: Int64) {
-        if value == 0 {
-            bytes.append(UInt8(ascii: "0"))
+    private mutating func appendText(_ utf8: UnsafeBufferPointer<UInt8>) {
+        let needsQuotes = utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 }
+        if !needsQuotes {
+            bytes.append(contentsOf: utf8)
             return
         }
-        var magnitude = value.magnitude
-        if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // room for 20 digits without allocating
-        let count = withUnsafeMutableBytes(of: &digits) { buffer -> Int in
-            var count = 0
-            while magnitude > 0 {
-                buffer[count] = UInt8(48 + magnitude % 10)
-                magnitude /= 10
-                count += 1
-            }
-            for index in (0..<count).reversed() { bytes.append(buffer[index]) }
-            return count
+        bytes.append(UInt8(ascii: "\""))
+        for byte in utf8 {
+            if byte == UInt8(ascii: "\"") { bytes.append(byte) }
+            bytes.append(byte)
         }
-        _ = count
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    private mutating func appendDigits(_ value: Int64) {
+        // Digits are written from the back of a 24-byte stack buffer, then appended at once.
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var magnitude = value.magnitude
+            var start = buffer.count
+            repeat {
+                start -= 1
+                buffer[start] = UInt8(truncatingIfNeeded: 48 &+ magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            if value < 0 {
+                start -= 1
+                buffer[start] = UInt8(ascii: "-")
+            }
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[start...]))
+        }
     }
 }

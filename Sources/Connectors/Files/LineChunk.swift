@@ -40,8 +40,7 @@ struct DecodedChunk<Value: Sendable>: Sendable {
             var start = 0
             var line = 0
             while start < all.count {
-                var end = start
-                while end < all.count && all[end] != 10 { end += 1 }
+                let end = firstIndex(of: 10, in: all, from: start)
                 var last = end
                 if last > start && all[last - 1] == 13 { last -= 1 }
                 if last > start {

@@ -36,17 +36,41 @@ public struct RecordBatch<Value: Sendable>: Sendable {
     @inlinable public var count: Int { values.count }
     @inlinable public var hasEventTime: Bool { timestamps.count == values.count && !values.isEmpty }
 
+    // The loops below read the values by index through a buffer pointer rather than with an
+    // iterator, whose `next()` hands out a copy of each record (a retain per text field). The
+    // call to the user's closure still copies a record it is passed (Swift 6.3).
+
     /// Transforms each value, keeping its time.
     @inlinable
     public func map<Output>(_ transform: (Value) throws -> Output) rethrows -> RecordBatch<Output> {
-        RecordBatch<Output>(values: try values.map(transform), timestamps: timestamps,
-                            watermarks: watermarks, endWatermark: endWatermark)
+        let mapped = try values.withUnsafeBufferPointer { values in
+            try [Output](unsafeUninitializedCapacity: values.count) { out, initialized in
+                for index in values.indices {
+                    (out.baseAddress! + index).initialize(to: try transform(values[index]))
+                    initialized += 1
+                }
+            }
+        }
+        return RecordBatch<Output>(values: mapped, timestamps: timestamps, watermarks: watermarks, endWatermark: endWatermark)
     }
 
     /// Keeps the records for which `isIncluded` is true, with their time.
     @inlinable
     public func filter(_ isIncluded: (Value) throws -> Bool) rethrows -> RecordBatch<Value> {
-        try compactMap { try isIncluded($0) ? $0 : nil }
+        var outValues: [Value] = []
+        var outTimestamps: [Int64] = []
+        var outWatermarks: [Int64] = []
+        let timed = hasEventTime
+        try values.withUnsafeBufferPointer { values in
+            for index in values.indices where try isIncluded(values[index]) {
+                outValues.append(values[index])
+                if timed {
+                    outTimestamps.append(timestamps[index])
+                    outWatermarks.append(watermarks[index])
+                }
+            }
+        }
+        return RecordBatch(values: outValues, timestamps: outTimestamps, watermarks: outWatermarks, endWatermark: endWatermark)
     }
 
     /// Transforms each value, dropping those that give nil, keeping the time of the rest.
@@ -57,12 +81,14 @@ public struct RecordBatch<Value: Sendable>: Sendable {
         var outWatermarks: [Int64] = []
         outValues.reserveCapacity(values.count)
         let timed = hasEventTime
-        for index in values.indices {
-            guard let produced = try transform(values[index]) else { continue }
-            outValues.append(produced)
-            if timed {
-                outTimestamps.append(timestamps[index])
-                outWatermarks.append(watermarks[index])
+        try values.withUnsafeBufferPointer { values in
+            for index in values.indices {
+                guard let produced = try transform(values[index]) else { continue }
+                outValues.append(produced)
+                if timed {
+                    outTimestamps.append(timestamps[index])
+                    outWatermarks.append(watermarks[index])
+                }
             }
         }
         return RecordBatch<Output>(values: outValues, timestamps: outTimestamps, watermarks: outWatermarks,
@@ -77,13 +103,15 @@ public struct RecordBatch<Value: Sendable>: Sendable {
         var outWatermarks: [Int64] = []
         outValues.reserveCapacity(values.count)
         let timed = hasEventTime
-        for index in values.indices {
-            let produced = try transform(values[index])
-            outValues.append(contentsOf: produced)
-            if timed {
-                for _ in produced.indices {
-                    outTimestamps.append(timestamps[index])
-                    outWatermarks.append(watermarks[index])
+        try values.withUnsafeBufferPointer { values in
+            for index in values.indices {
+                let produced = try transform(values[index])
+                outValues.append(contentsOf: produced)
+                if timed {
+                    for _ in produced.indices {
+                        outTimestamps.append(timestamps[index])
+                        outWatermarks.append(watermarks[index])
+                    }
                 }
             }
         }

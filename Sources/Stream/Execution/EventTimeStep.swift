@@ -35,7 +35,13 @@ final class EventTimeStep<Value: Sendable>: @unchecked Sendable {
 
     @inlinable
     func consume(_ batch: RecordBatch<Value>) async throws {
-        let timestamps = batch.values.map(timestamp)
+        // By index through a buffer pointer: no iterator copies of the records.
+        let timestamps = batch.values.withUnsafeBufferPointer { values in
+            [Int64](unsafeUninitializedCapacity: values.count) { out, initialized in
+                for index in values.indices { out[index] = timestamp(values[index]) }
+                initialized = values.count
+            }
+        }
         var watermarks = [Int64](repeating: 0, count: batch.count)
         for index in timestamps.indices {
             watermarks[index] = clock.watermark

@@ -23,8 +23,11 @@ public struct NexmarkPerson: CSVDecodable, CSVEncodable, Codable, Sendable, Hash
     }
 
     public init(csv row: CSVRow) throws {
-        id = try row.int64(0); name = try row.string(1); emailAddress = try row.string(2); creditCard = try row.string(3)
-        city = try row.string(4); state = try row.string(5); dateTime = try row.int64(6); extra = try row.string(7)
+        // Built whole through the memberwise init: assigning field by field after a `try` makes the
+        // optimizer copy the half-built record.
+        let id = try row.int64(0), dateTime = try row.int64(6)
+        self.init(id: id, name: try row.string(1), emailAddress: try row.string(2), creditCard: try row.string(3),
+                  city: try row.string(4), state: try row.string(5), dateTime: dateTime, extra: try row.string(7))
     }
 
     public func encode(csv line: inout CSVLine) {
@@ -62,9 +65,11 @@ public struct NexmarkAuction: CSVDecodable, CSVEncodable, Codable, Sendable, Has
     }
 
     public init(csv row: CSVRow) throws {
-        id = try row.int64(0); itemName = try row.string(1); description = try row.string(2); initialBid = try row.int64(3)
-        reserve = try row.int64(4); dateTime = try row.int64(5); expires = try row.int64(6); seller = try row.int64(7)
-        category = try row.int64(8); extra = try row.string(9)
+        // Built whole, as NexmarkPerson's.
+        let id = try row.int64(0), initialBid = try row.int64(3), reserve = try row.int64(4), dateTime = try row.int64(5)
+        let expires = try row.int64(6), seller = try row.int64(7), category = try row.int64(8)
+        self.init(id: id, itemName: try row.string(1), description: try row.string(2), initialBid: initialBid, reserve: reserve,
+                  dateTime: dateTime, expires: expires, seller: seller, category: category, extra: try row.string(9))
     }
 
     public func encode(csv line: inout CSVLine) {
@@ -94,8 +99,10 @@ public struct NexmarkBid: CSVDecodable, CSVEncodable, Codable, Sendable, Hashabl
     }
 
     public init(csv row: CSVRow) throws {
-        auction = try row.int64(0); bidder = try row.int64(1); price = try row.int64(2); channel = try row.string(3)
-        url = try row.string(4); dateTime = try row.int64(5); extra = try row.string(6)
+        // Built whole, as NexmarkPerson's.
+        let auction = try row.int64(0), bidder = try row.int64(1), price = try row.int64(2), dateTime = try row.int64(5)
+        self.init(auction: auction, bidder: bidder, price: price, channel: try row.string(3), url: try row.string(4),
+                  dateTime: dateTime, extra: try row.string(6))
     }
 
     public func encode(csv line: inout CSVLine) {
