@@ -8,9 +8,11 @@ public import Stream
 /// Each run is `stream-job run nexmark-<q>` in a child process of this binary, measured alone
 /// (as `FLINK.md` measures Flink's process tree): wall time, events/s over all N events (persons
 /// and auctions too), steady-state events/s between the smallest and largest N, peak resident
-/// memory, output rows. The pipelines write their CSV output (Flink's figures use a discarding
-/// sink, so these include the writing); the first run of each query is checked against
-/// `NexmarkReference`, computed here, in the parent, so it does not count in the memory figure.
+/// memory, output rows, and the ratio of events/s to a C loop's that reads and parses bid.csv
+/// on one core in the same run (the yardstick: `Benchmarks/c/nexmark_parse.c`). The pipelines format their rows as CSV lines but keep only the lines'
+/// count and fingerprint (`--set digest=true`, a `.csvDigest` sink), as Flink's figures use a
+/// discarding sink; every run's digest is checked against `NexmarkReference`'s, computed here,
+/// in the parent, so it does not count in the memory figure.
 ///
 /// ```swift
 /// try await NexmarkBenchmark(events: [1_000_000], queries: ["q0", "q5"]).run { print($0) }
@@ -44,42 +46,47 @@ public struct NexmarkBenchmark: Sendable {
                 let took = try await seconds { try Self.writeFiles(count: count, to: directory) }
                 report("wrote \(directory)/{person,auction,bid}.csv in \(Figure.format(took)) s")
             }
+            let yardstick = input == .files ? try cLoopSeconds(bids: "\(directory)/bid.csv", count: count, report: report) : nil
             let reference = checksOutput ? NexmarkEvents(count, generator: NexmarkGenerator()) : nil
             for query in queries {
                 guard let pipeline = Pipelines.all.first(where: { $0.name == "nexmark-\(query)" }) else {
                     throw StreamError(.invalidJob, step: query, action: "bench", message: "no pipeline nexmark-\(query)")
                 }
-                let output = "\(dataDirectory)/nexmark-\(query)-out.csv"
+                let expected = reference.map { NexmarkReference.digest(query, $0) }
+                let output = "\(dataDirectory)/nexmark-\(query)-out.digest"
                 var arguments = ["run", pipeline.name, "--quiet", "--workers", "\(workers)", "--set", "output=\(output)",
-                                 "--set", "generate=\(count)"]
+                                 "--set", "generate=\(count)", "--set", "digest=true"]
                 if input == .files { arguments += ["--set", "input=\(directory)"] }
                 var samples: [Double] = []
                 var peaks: [Double] = []
-                var rows = 0
-                for run in 0..<runs {
+                var rows: Int64 = 0
+                for _ in 0..<runs {
+                    try? FileManager.default.removeItem(atPath: output)
                     let child = try ChildRun.run(ChildRun.currentExecutable, arguments)
                     guard child.status == 0 else {
                         throw StreamError(.invalidJob, step: query, action: "bench", message: "stream-job \(arguments.joined(separator: " ")) failed (\(child.status))")
                     }
                     samples.append(child.seconds)
                     peaks.append(Double(child.peakBytes) / 1_048_576)
-                    let lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n").map(String.init)
-                    rows = lines.count
-                    if run == 0, let reference {
-                        let expected = NexmarkReference.lines(query, reference)
-                        guard lines.sorted() == expected else {
-                            throw StreamError(.invalidJob, step: query, action: "check",
-                                              message: "\(rows) rows differ from the reference's \(expected.count)")
-                        }
-                        report("\(query) \(Figure.format(Double(count))) events: output matches the reference (\(rows) rows)")
+                    guard let digest = CSVDigest(try String(contentsOfFile: output, encoding: .utf8)) else {
+                        throw StreamError(.invalidJob, step: query, action: "check", message: "\(output) holds no digest")
+                    }
+                    rows = digest.rows
+                    if let expected, digest != expected {
+                        throw StreamError(.invalidJob, step: query, action: "check",
+                                          message: "output \(digest) differs from the reference's \(expected)")
                     }
                 }
+                if expected != nil { report("\(query) \(Figure.format(Double(count))) events: every run's output matches the reference (\(rows) rows)") }
                 try? FileManager.default.removeItem(atPath: output)
                 let name = "\(query) \(Figure.format(Double(count))) events"
                 let wall = Figure(name: "\(name), wall", unit: "s", samples: samples)
                 report(wall.line)
                 report(Figure(name: "\(name), events/s", unit: "events/s", samples: samples.map { Double(count) / $0 }).line)
                 report(Figure(name: "\(name), peak memory", unit: "MB", samples: peaks).line)
+                if let yardstick {
+                    report(Figure(name: "\(name), ÷ C parse loop", unit: "×", samples: samples.map { yardstick / $0 }).line)
+                }
                 report("\(name), output rows".rightPadded(to: 44) + "\(rows)".leftPadded(to: 14))
                 walls[query, default: []].append((count, wall.median))
             }
@@ -89,6 +96,30 @@ public struct NexmarkBenchmark: Sendable {
             report(Figure(name: "\(query) steady state (\(Figure.format(Double(small.count)))→\(Figure.format(Double(large.count))))",
                           unit: "events/s", samples: [Double(large.count - small.count) / (large.wall - small.wall)]).line)
         }
+    }
+
+    /// The yardstick, measured in this run: `Benchmarks/c/nexmark_parse.c` (built with `cc`)
+    /// reading and parsing bid.csv on one core, median of `runs`; nil (said so) without `cc`.
+    func cLoopSeconds(bids: String, count: Int, report: (String) -> Void) throws -> Double? {
+        let binary = "\(dataDirectory)/nexmark_parse"
+        if !FileManager.default.fileExists(atPath: binary) {
+            let source = "Benchmarks/c/nexmark_parse.c"
+            guard FileManager.default.fileExists(atPath: source),
+                  (try? ChildRun.run("/usr/bin/env", ["cc", "-O2", "-o", binary, source]))?.status == 0 else {
+                report("no C yardstick: needs cc and \(source) (run from the repository)")
+                return nil
+            }
+        }
+        var samples: [Double] = []
+        for _ in 0..<runs {
+            let run = try ChildRun.run(binary, [bids, "-q"])
+            guard run.status == 0 else { throw StreamError(.io, step: "nexmark_parse", action: "bench", message: "the C loop failed (\(run.status))") }
+            samples.append(run.seconds)
+        }
+        let figure = Figure(name: "C loop \(Figure.format(Double(count))) events, events/s", unit: "events/s",
+                            samples: samples.map { Double(count) / $0 })
+        report(figure.line)
+        return samples.sorted()[samples.count / 2]
     }
 
     /// The first `count` events as `gen_nexmark` writes them: person.csv, auction.csv, bid.csv.

@@ -9,6 +9,8 @@ struct NexmarkInput {
     let events: Int64
     let generator: NexmarkGenerator
     let batch: Int
+    let outputPath: String
+    let digestOnly: Bool
 
     /// The settings every Nexmark query takes.
     static let settings: [PipelineSetting] = [
@@ -17,6 +19,7 @@ struct NexmarkInput {
         .int("rate", default: 10_000_000, help: "generated events per second of event time"),
         .string("output", default: "out/nexmark.csv", help: "the query's result (CSV, no header)"),
         .int("batch", default: 8_192, help: "generated events per batch (files: about as many bytes × 64 per read)"),
+        .bool("digest", default: false, help: "write only the rows' count and fingerprint to output, not the rows (as Flink's benchmarks discard them)"),
     ]
 
     init(_ settings: PipelineSettings) throws {
@@ -24,6 +27,13 @@ struct NexmarkInput {
         events = Int64(try settings.int("generate", default: 1_000_000))
         generator = NexmarkGenerator(rate: Double(try settings.int("rate", default: 10_000_000)))
         batch = max(1, try settings.int("batch", default: 8_192))
+        outputPath = settings.string("output", default: "out/nexmark.csv")
+        digestOnly = try settings.bool("digest", default: false)
+    }
+
+    /// Where the query's rows go: the CSV file `output`, or with `digest` their ``CSVDigest``.
+    func output<Row: CSVEncodable>(_ type: Row.Type = Row.self) -> Sink<Row> {
+        digestOnly ? .csvDigest(outputPath) : .csvFile(outputPath)
     }
 
     static let watermark = WatermarkStrategy.boundedOutOfOrderness(.seconds(4))

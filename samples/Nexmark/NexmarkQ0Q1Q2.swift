@@ -35,7 +35,7 @@ extension Pipelines {
     public static let nexmarkQ0 = Pipeline("nexmark-q0", "Nexmark q0: every bid", settings: NexmarkInput.settings) { settings in
         let input = try NexmarkInput(settings)
         let job = Job("nexmark-q0")
-        input.bids(job).map { NexmarkBidRow(bid: $0, euros: false) }.sink("q0", .csvFile(settings.string("output", default: "out/nexmark.csv")))
+        input.bids(job).map { NexmarkBidRow(bid: $0, euros: false) }.sink("q0", input.output())
         return job
     }
 
@@ -43,7 +43,7 @@ extension Pipelines {
     public static let nexmarkQ1 = Pipeline("nexmark-q1", "Nexmark q1: every bid, price in euros", settings: NexmarkInput.settings) { settings in
         let input = try NexmarkInput(settings)
         let job = Job("nexmark-q1")
-        input.bids(job).map { NexmarkBidRow(bid: $0, euros: true) }.sink("q1", .csvFile(settings.string("output", default: "out/nexmark.csv")))
+        input.bids(job).map { NexmarkBidRow(bid: $0, euros: true) }.sink("q1", input.output())
         return job
     }
 
@@ -52,7 +52,7 @@ extension Pipelines {
         let input = try NexmarkInput(settings)
         let job = Job("nexmark-q2")
         input.bids(job).filter { $0.auction % 123 == 0 }.map { NexmarkAuctionPrice(auction: $0.auction, price: $0.price) }
-            .sink("q2", .csvFile(settings.string("output", default: "out/nexmark.csv")))
+            .sink("q2", input.output())
         return job
     }
 }

@@ -76,7 +76,7 @@ extension Pipelines {
         input.auctions(job).filter { $0.category == 10 }
             .join(persons, on: \.seller, \.id).unwindowed("q3-join")
             .map { NexmarkRow(.text($0.second.name), .text($0.second.city), .text($0.second.state), .number($0.first.id)) }
-            .sink("q3", .csvFile(settings.string("output", default: "out/nexmark.csv")))
+            .sink("q3", input.output())
         return job
     }
 
@@ -89,7 +89,7 @@ extension Pipelines {
             .process("q4-final") { FinalPrice(restoring: $0) }
             .keyed(by: { $0[0] })
             .process("q4-average") { CategoryAverage(restoring: $0) }
-            .sink("q4", .csvFile(settings.string("output", default: "out/nexmark.csv")))
+            .sink("q4", input.output())
         return job
     }
 }

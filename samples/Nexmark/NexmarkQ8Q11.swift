@@ -30,7 +30,7 @@ extension Pipelines {
             .flatMap { window in
                 window.value.sold ? window.value.names.map { NexmarkRow(.number(window.key), .text($0), .number(window.window.start)) } : []
             }
-            .sink("q8", .csvFile(settings.string("output", default: "out/nexmark.csv")))
+            .sink("q8", input.output())
         return job
     }
 
@@ -44,7 +44,7 @@ extension Pipelines {
             .aggregate(.count())
             .results
             .map { NexmarkRow(.number($0.key), .number(Int64($0.value)), .number($0.window.start), .number($0.window.end)) }
-            .sink("q11", .csvFile(settings.string("output", default: "out/nexmark.csv")))
+            .sink("q11", input.output())
         return job
     }
 }

@@ -20,7 +20,7 @@ public struct NexmarkEvents: Sendable {
 }
 
 /// Each Nexmark query computed the plain way from its definition (QUERIES.md), record by record
-/// over whole tables, as sorted CSV lines: what the pipelines are checked against.
+/// over whole tables, as CSV lines (or their digest): what the pipelines are checked against.
 ///
 /// ```swift
 /// let expected = NexmarkReference.lines("q5", NexmarkEvents(100_000, generator: NexmarkGenerator(rate: 10_000)))
@@ -31,10 +31,28 @@ public enum NexmarkReference {
 
     /// Query `query`'s result over `e`, sorted.
     public static func lines(_ query: String, _ e: NexmarkEvents) -> [String] {
+        rows(query, e).sorted()
+    }
+
+    /// The count and fingerprint of query `query`'s result over `e`, as a `.csvDigest` sink
+    /// computes them from the pipeline's rows.
+    public static func digest(_ query: String, _ e: NexmarkEvents) -> CSVDigest {
+        var digest = CSVDigest()
         switch query {
-        case "q0": e.bids.map { "\($0.auction),\($0.bidder),\($0.price),\($0.dateTime),\($0.extra)" }.sorted()
-        case "q1": e.bids.map { "\($0.auction),\($0.bidder),\(euros($0.price)),\($0.dateTime),\($0.extra)" }.sorted()
-        case "q2": e.bids.filter { $0.auction % 123 == 0 }.map { "\($0.auction),\($0.price)" }.sorted()
+        // The two large outputs, line by line rather than as one array.
+        case "q0": for bid in e.bids { digest.add(bidLine(bid, price: "\(bid.price)")) }
+        case "q1": for bid in e.bids { digest.add(bidLine(bid, price: euros(bid.price))) }
+        default: for line in rows(query, e) { digest.add(line) }
+        }
+        return digest
+    }
+
+    /// Query `query`'s result over `e`, in no particular order.
+    static func rows(_ query: String, _ e: NexmarkEvents) -> [String] {
+        switch query {
+        case "q0": e.bids.map { bidLine($0, price: "\($0.price)") }
+        case "q1": e.bids.map { bidLine($0, price: euros($0.price)) }
+        case "q2": e.bids.filter { $0.auction % 123 == 0 }.map { "\($0.auction),\($0.price)" }
         case "q3": q3(e)
         case "q4": q4(e)
         case "q5": q5(e)
@@ -45,24 +63,26 @@ public enum NexmarkReference {
         }
     }
 
+    static func bidLine(_ bid: NexmarkBid, price: String) -> String {
+        "\(bid.auction),\(bid.bidder),\(price),\(bid.dateTime),\(bid.extra)"
+    }
+
     /// `price × 0.908` to three decimals, by decimal arithmetic (not the pipeline's integer formatting).
     public static func euros(_ price: Int64) -> String {
         var value = Decimal(price) * Decimal(string: "0.908")!
         var rounded = Decimal()
         NSDecimalRound(&rounded, &value, 3, .plain)
-        let formatter = NumberFormatter()
-        formatter.minimumFractionDigits = 3
-        formatter.maximumFractionDigits = 3
-        formatter.usesGroupingSeparator = false
-        formatter.decimalSeparator = "."
-        return formatter.string(from: rounded as NSDecimalNumber)!
+        // Decimal prints no trailing zeros: pad the fraction to three digits.
+        let parts = "\(rounded)".split(separator: ".", omittingEmptySubsequences: false)
+        let fraction = parts.count > 1 ? String(parts[1]) : ""
+        return "\(parts[0]).\(fraction)\(String(repeating: "0", count: 3 - fraction.count))"
     }
 
     public static func q3(_ e: NexmarkEvents) -> [String] {
         let sellers = Dictionary(e.persons.filter { ["OR", "ID", "CA"].contains($0.state) }.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         return e.auctions.filter { $0.category == 10 }.compactMap { auction in
             sellers[auction.seller].map { "\($0.name),\($0.city),\($0.state),\(auction.id)" }
-        }.sorted()
+        }
     }
 
     public static func q4(_ e: NexmarkEvents) -> [String] {
@@ -74,7 +94,7 @@ public enum NexmarkReference {
             let sum = sums[auction.category] ?? (0, 0)
             sums[auction.category] = (sum.0 + final, sum.1 + 1)
         }
-        return sums.map { "\($0.key),\($0.value.0 / $0.value.1)" }.sorted()
+        return sums.map { "\($0.key),\($0.value.0 / $0.value.1)" }
     }
 
     public static func q5(_ e: NexmarkEvents) -> [String] {
@@ -88,7 +108,7 @@ public enum NexmarkReference {
         return counts.values.flatMap { perAuction in
             let top = perAuction.values.max()!
             return perAuction.filter { $0.value >= top }.map { "\($0.key),\($0.value)" }
-        }.sorted()
+        }
     }
 
     public static func q7(_ e: NexmarkEvents) -> [String] {
@@ -96,13 +116,13 @@ public enum NexmarkReference {
         return highest.flatMap { start, price in
             e.bids.filter { $0.price == price && $0.dateTime >= start && $0.dateTime <= start + 10_000 }
                 .map { "\($0.auction),\($0.price),\($0.bidder),\($0.dateTime),\($0.extra)" }
-        }.sorted()
+        }
     }
 
     public static func q8(_ e: NexmarkEvents) -> [String] {
         let sellers = Set(e.auctions.map { "\($0.seller)@\($0.dateTime / 10_000)" })
-        return Set(e.persons.filter { sellers.contains("\($0.id)@\($0.dateTime / 10_000)") }
-            .map { "\($0.id),\($0.name),\($0.dateTime / 10_000 * 10_000)" }).sorted()
+        return Array(Set(e.persons.filter { sellers.contains("\($0.id)@\($0.dateTime / 10_000)") }
+            .map { "\($0.id),\($0.name),\($0.dateTime / 10_000 * 10_000)" }))
     }
 
     public static func q11(_ e: NexmarkEvents) -> [String] {
@@ -117,6 +137,6 @@ public enum NexmarkReference {
                 }
             }
             return sessions.map { "\(bidder),\($0.count),\($0.start),\($0.end)" }
-        }.sorted()
+        }
     }
 }
