@@ -58,10 +58,11 @@ let package = Package(
         .target(name: "StreamTesting", dependencies: ["Stream", "Operators", "Connectors"], swiftSettings: settings),
         .target(name: "Samples", dependencies: ["Stream", "Operators", "Connectors"], path: "samples", swiftSettings: settings),
         .target(name: "StreamBenchmarks", dependencies: ["Stream", "Operators", "Connectors", "Samples"], path: "Benchmarks", exclude: ["c"], swiftSettings: settings),
+        .target(name: "CAllocatorTuning"),
         .target(
             name: "StreamJobKit",
             dependencies: [
-                "Stream", "Connectors",
+                "Stream", "Connectors", "CAllocatorTuning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),

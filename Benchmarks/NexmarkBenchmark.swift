@@ -101,15 +101,7 @@ public struct NexmarkBenchmark: Sendable {
     /// The yardstick, measured in this run: `Benchmarks/c/nexmark_parse.c` (built with `cc`)
     /// reading and parsing bid.csv on one core, median of `runs`; nil (said so) without `cc`.
     func cLoopSeconds(bids: String, count: Int, report: (String) -> Void) throws -> Double? {
-        let binary = "\(dataDirectory)/nexmark_parse"
-        if !FileManager.default.fileExists(atPath: binary) {
-            let source = "Benchmarks/c/nexmark_parse.c"
-            guard FileManager.default.fileExists(atPath: source),
-                  (try? ChildRun.run("/usr/bin/env", ["cc", "-O2", "-o", binary, source]))?.status == 0 else {
-                report("no C yardstick: needs cc and \(source) (run from the repository)")
-                return nil
-            }
-        }
+        guard let binary = CYardstick.build("nexmark_parse", into: dataDirectory, report: report)?.binary else { return nil }
         var samples: [Double] = []
         for _ in 0..<runs {
             let run = try ChildRun.run(binary, [bids, "-q"])

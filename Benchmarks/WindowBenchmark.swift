@@ -17,6 +17,10 @@ public struct WindowBenchmark: Sendable {
     public var seed: UInt64 = 42
     /// Whether to check the first run's output against the reference (skip only to profile).
     public var checksOutput = true
+    /// Whether to measure, in the same run, the yardsticks the figures count against: the C
+    /// loop (`Benchmarks/c/w1_roofline.c`) alone and two of it at once (whether the two cores
+    /// really are two), and the job with one worker.
+    public var againstC = false
 
     public init(events: [Int], runs: Int = 3, workers: Int = Runtime.defaultWorkerCount, dataDirectory: String = "bench-data") {
         self.events = events
@@ -47,6 +51,7 @@ public struct WindowBenchmark: Sendable {
                 let took = try await seconds { try W1Generator.writeCSV(count: count, seed: seed, to: input) }
                 report("wrote \(input) in \(Figure.format(took)) s")
             }
+            let yardstick = againstC ? try measureC(input: input, count: count, report: report) : nil
             var walls: [Double] = []
             var peaks: [Double] = []
             for run in 0..<runs {
@@ -67,6 +72,22 @@ public struct WindowBenchmark: Sendable {
             report(Figure(name: "W1 \(Figure.format(Double(count))) events, events/s", unit: "events/s",
                           samples: walls.map { Double(count) / $0 }).line)
             report(Figure(name: "W1 \(Figure.format(Double(count))) events, peak memory", unit: "MB", samples: peaks).line)
+            if let yardstick {
+                report(Figure(name: "W1 \(Figure.format(Double(count))) events, ÷ C loop", unit: "×", samples: walls.map { yardstick / $0 }).line)
+                if workers > 1 {
+                    var single = self
+                    single.workers = 1
+                    var oneWorker: [Double] = []
+                    for _ in 0..<runs {
+                        oneWorker.append(try await seconds {
+                            _ = try await single.pipeline(input: input, output: "\(dataDirectory)/w1-\(count)-out.csv", late: "\(dataDirectory)/w1-\(count)-late.csv")
+                        })
+                    }
+                    report(Figure(name: "W1 \(Figure.format(Double(count))) events, 1 worker, wall", unit: "s", samples: oneWorker).line)
+                    report(Figure(name: "W1 \(Figure.format(Double(count))) events, \(workers) workers ÷ 1", unit: "×",
+                                  samples: [Figure(name: "", unit: "", samples: oneWorker).median / wall.median]).line)
+                }
+            }
             medians.append((count, wall.median))
         }
         if medians.count >= 2, let small = medians.first, let large = medians.last, large.wall > small.wall {
@@ -74,6 +95,34 @@ public struct WindowBenchmark: Sendable {
             report(Figure(name: "W1 steady state (\(Figure.format(Double(small.count)))→\(Figure.format(Double(large.count))))",
                           unit: "events/s", samples: [steady]).line)
         }
+    }
+
+    /// Runs the C loop `runs` times alone (checking its first output like the job's) and
+    /// `runs` times two at once; returns its median wall time alone.
+    func measureC(input: String, count: Int, report: (String) -> Void) throws -> Double? {
+        guard let c = CYardstick.build("w1_roofline", into: dataDirectory, report: report) else { return nil }
+        let output = "\(dataDirectory)/w1-\(count)-c.csv"
+        let noLateRecords = "\(dataDirectory)/w1-\(count)-c-late.csv"
+        _ = FileManager.default.createFile(atPath: noLateRecords, contents: nil)
+        var alone: [Double] = []
+        var together: [Double] = []
+        for run in 0..<runs {
+            let outcome = try ChildRun.run(c.binary, [input, output, "-q"])
+            guard outcome.status == 0 else { throw StreamError(.io, step: "w1_roofline", action: "bench", message: "the C loop failed (\(outcome.status))") }
+            alone.append(outcome.seconds)
+            if run == 0 && checksOutput {
+                let check = try W1Check.verify(output: output, late: noLateRecords, count: count, seed: seed)
+                guard check.passed else { throw StreamError(.invalidJob, step: "w1_roofline", action: "check", message: "\(check)") }
+            }
+            let pair = try ChildRun.runTogether([(c.binary, [input, output + ".1", "-q"]), (c.binary, [input, output + ".2", "-q"])])
+            together += pair.map(\.seconds)
+        }
+        for file in [output, output + ".1", output + ".2", noLateRecords] { try? FileManager.default.removeItem(atPath: file) }
+        let name = "C loop \(Figure.format(Double(count))) events"
+        let aloneFigure = Figure(name: "\(name), events/s", unit: "events/s", samples: alone.map { Double(count) / $0 })
+        report(aloneFigure.line)
+        report(Figure(name: "\(name), two at once, each", unit: "events/s", samples: together.map { Double(count) / $0 }).line)
+        return Figure(name: name, unit: "s", samples: alone).median
     }
 
     /// file → event time → keyed → tumbling 1 s → count + sum → file.

@@ -22,6 +22,7 @@ import Synchronization
 public enum StreamJob {
     public static func main(pipelines: [Pipeline], commandName: String? = nil,
                             extraCommands: [any ParsableCommand.Type] = []) async -> Never {
+        AllocatorTuning.apply()
         let name = commandName ?? CommandLine.arguments.first.map { ($0 as NSString).lastPathComponent } ?? "stream-job"
         Registry.shared.withLock { $0 = Registry(commandName: name, pipelines: pipelines, extraCommands: extraCommands) }
         let command: any ParsableCommand

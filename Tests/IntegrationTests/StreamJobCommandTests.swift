@@ -35,6 +35,23 @@ import Testing
         #expect(copied?.contains(" 0.00 bytes") == true, "sharing one object must copy nothing: \(copied ?? "")")
     }
 
+    @Test func benchmarksPrintTheirRatiosToTheCLoopsRunAlongside() throws {
+        let directory = NSTemporaryDirectory() + "bench-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let window = try StreamJobBinary.run(["bench", "window", "--events", "20000", "--runs", "1", "--workers", "2",
+                                              "--against-c", "--data-dir", directory])
+        #expect(window.status == 0, "\(window.error)")
+        for figure in ["C loop 20,000 events, events/s", "two at once, each", "windows match the reference computation", "÷ C loop", "1 worker, wall", "2 workers ÷ 1"] {
+            #expect(window.output.contains(figure), "missing \(figure): \(window.output)")
+        }
+        let nexmark = try StreamJobBinary.run(["bench", "nexmark", "--events", "20000", "--runs", "1", "--query", "q2",
+                                               "--data-dir", directory])
+        #expect(nexmark.status == 0, "\(nexmark.error)")
+        for figure in ["C loop 20,000 events, events/s", "q2 20,000 events: every run's output matches the reference", "÷ C parse loop"] {
+            #expect(nexmark.output.contains(figure), "missing \(figure): \(nexmark.output)")
+        }
+    }
+
     @Test func versionNamesTheLinkedLibrdkafka() throws {
         let outcome = try StreamJobBinary.run(["version"])
         #expect(outcome.status == 0)

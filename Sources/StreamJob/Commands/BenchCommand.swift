@@ -58,6 +58,7 @@ struct WindowBenchCommand: AsyncParsableCommand {
             Examples:
               stream-job bench window --events 10000000
               stream-job bench window --events 1000000 --events 10000000 --runs 3
+              stream-job bench window --against-c    (ratios to the C loop and to 1 worker)
             """
     )
 
@@ -72,6 +73,9 @@ struct WindowBenchCommand: AsyncParsableCommand {
     @Flag(help: "Skip checking the output (for profiling only; figures from unchecked runs are not results).")
     var noCheck = false
 
+    @Flag(help: "Also run, in this run, the C loop (Benchmarks/c/w1_roofline.c, built with cc) alone and two at once, and the job with 1 worker; print the ratios.")
+    var againstC = false
+
     func validate() throws {
         if events.contains(where: { $0 < 1 }) { throw ValidationError("--events must be at least 1.") }
     }
@@ -80,6 +84,7 @@ struct WindowBenchCommand: AsyncParsableCommand {
         print("W1 window benchmark: \(runOptions.workers) workers, \(runOptions.runs) runs each")
         var benchmark = WindowBenchmark(events: events.sorted(), runs: runOptions.runs, workers: runOptions.workers, dataDirectory: dataDir)
         benchmark.checksOutput = !noCheck
+        benchmark.againstC = againstC
         try await benchmark.run { print($0) }
     }
 }
