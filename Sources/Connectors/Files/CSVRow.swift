@@ -99,6 +99,17 @@ func parseInt64(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
         index = 1
         guard bytes.count > 1 else { return nil }
     }
+    // Up to 18 digits cannot overflow: the common case runs without the overflow checks.
+    if bytes.count - index <= 18 {
+        var value: Int64 = 0
+        while index < bytes.count {
+            let digit = Int64(bytes[index]) &- 48
+            guard digit >= 0 && digit <= 9 else { return nil }
+            value = value &* 10 &+ digit
+            index += 1
+        }
+        return negative ? -value : value
+    }
     var value: Int64 = 0
     while index < bytes.count {
         let digit = Int64(bytes[index]) &- 48

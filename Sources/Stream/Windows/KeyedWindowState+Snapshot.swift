@@ -57,9 +57,9 @@ extension KeyedWindowState {
         WindowStateSnapshot(
             watermark: firedUpTo,
             panes: panes.map { pane in
-                .init(window: pane.window, entries: pane.table.keys.indices.map { index in
-                    .init(key: pane.table.keys[index], keyGroup: pane.table.values[index].keyGroup,
-                          accumulator: pane.table.values[index].accumulator)
+                .init(window: pane.window, entries: (0..<pane.table.count).map { index in
+                    .init(key: pane.table.key(at: index), keyGroup: pane.table[valueAt: index].keyGroup,
+                          accumulator: pane.table[valueAt: index].accumulator)
                 })
             },
             sessions: sessions.elements.map { element in
@@ -80,7 +80,7 @@ extension KeyedWindowState {
                 let index = pane.table.findOrAppend(entry.key, hash: entry.key.stableHash) {
                     Entry(accumulator: entry.accumulator, keyGroup: entry.keyGroup)
                 }.index
-                pane.table.values[index] = Entry(accumulator: entry.accumulator, keyGroup: entry.keyGroup)
+                pane.table[valueAt: index] = Entry(accumulator: entry.accumulator, keyGroup: entry.keyGroup)
             }
             return pane
         }.sorted { $0.window < $1.window }

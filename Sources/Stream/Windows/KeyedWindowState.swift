@@ -134,10 +134,10 @@ public struct KeyedWindowState<Key: StableHashable, Agg: Aggregator>: Sendable w
             let index = panes[pane].table.findOrAppend(key, hash: hash) {
                 Entry(accumulator: aggregator.zero(), keyGroup: keyGroup)
             }.index
-            aggregator.add(input, to: &panes[pane].table.values[index].accumulator)
+            aggregator.add(input, to: &panes[pane].table[valueAt: index].accumulator)
             if window.maxTimestamp <= self.watermark {
                 emissions.append(emission(.lateRecord(position: position), window: window, key: key,
-                                          entry: panes[pane].table.values[index], order: index))
+                                          entry: panes[pane].table[valueAt: index], order: index))
             }
         }
         return accepted
@@ -220,8 +220,8 @@ public struct KeyedWindowState<Key: StableHashable, Agg: Aggregator>: Sendable w
     mutating func firePanes(after previous: Int64, into emissions: inout [Emission]) {
         for pane in panes where pane.window.maxTimestamp > previous && pane.window.maxTimestamp <= watermark {
             for order in 0..<pane.table.count {
-                emissions.append(emission(.watermark, window: pane.window, key: pane.table.keys[order],
-                                          entry: pane.table.values[order], order: order))
+                emissions.append(emission(.watermark, window: pane.window, key: pane.table.key(at: order),
+                                          entry: pane.table[valueAt: order], order: order))
             }
         }
         let (watermark, lateness) = (firedUpTo, allowedLateness)

@@ -11,16 +11,17 @@ import Testing
             var order: [Int] = []
             var model: [Int: Int] = [:]
             for key in keys {
-                let hash = UInt64(key % 8)
+                // Few distinct hashes, half with the same top bits (the slots' tags), half not.
+                let hash = UInt64(key % 8) | (key % 2 == 0 ? 0 : UInt64(key % 3) << 40)
                 let (index, inserted) = table.findOrAppend(key, hash: hash) { 0 }
                 #expect(inserted == (model[key] == nil))
                 if inserted { model[key] = order.count; order.append(key) }
                 #expect(index == model[key])
-                table.values[index] += 1
+                table[valueAt: index] += 1
             }
             let counts = keys.reduce(into: [Int: Int]()) { $0[$1, default: 0] += 1 }
-            #expect(table.keys == order)
-            #expect(table.values == order.map { counts[$0]! })
+            #expect((0..<table.count).map { table.key(at: $0) } == order)
+            #expect((0..<table.count).map { table[valueAt: $0] } == order.map { counts[$0]! })
         }
     }
 
