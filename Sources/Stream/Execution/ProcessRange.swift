@@ -82,11 +82,13 @@ struct ProcessRange<Function: KeyedProcessFunction>: RuntimeActor {
         timers = TimerQueue()
         // A timer set already due fires just after the record that set it, not before.
         var processed = timeline.firstPosition - 1
-        for index in batch.values.indices {
-            fireEventTimers(upTo: batch.watermarks[index], timeline: timeline, after: processed, into: &output)
-            processed = batch.positions[index]
-            let record = KeyedRecord(key: batch.keys[index], value: batch.values[index], timestamp: batch.timestamps[index],
-                                     watermark: batch.watermarks[index], position: batch.positions[index], keyGroup: batch.groups[index])
+        let records = batch.records
+        for index in batch.members {
+            let watermark = records.watermarks[index]
+            fireEventTimers(upTo: watermark, timeline: timeline, after: processed, into: &output)
+            processed = batch.firstPosition + index
+            let record = KeyedRecord(key: batch.keys[index], value: records.values[index], timestamp: records.timestamps[index],
+                                     watermark: watermark, position: processed, keyGroup: batch.groups[index])
             function.process(record, &output)
         }
         fireEventTimers(upTo: endWatermark, timeline: timeline, after: processed, into: &output)

@@ -29,15 +29,9 @@ public struct SingleRangeProcess<Function: KeyedProcessFunction> {
     /// Handles one record, judged against `watermark` (the watermark before it); event-time
     /// timers due at `watermark` fire first, processing-time timers due at `now` after it.
     public mutating func push(_ value: Function.Input, key: Function.Key, timestamp: Int64, watermark: Int64, now: Int64) -> [Emitted] {
-        var part = RangeBatch<Function.Key, Function.Input>()
         let hash = key.stableHash
-        part.values = [value]
-        part.keys = [key]
-        part.hashes = [hash]
-        part.groups = [keyGroups.group(ofHash: hash)]
-        part.timestamps = [timestamp]
-        part.watermarks = [watermark]
-        part.positions = [position]
+        let part = RangeBatch<Function.Key, Function.Input>.single(value, key: key, hash: hash, group: keyGroups.group(ofHash: hash),
+                                                                   timestamp: timestamp, watermark: watermark, position: position)
         let timeline = WatermarkTimeline(firstPosition: position, watermarks: [watermark], watermarkBefore: watermark)
         position += 1
         return Self.emitted(range.process(part, timeline: timeline, endWatermark: watermark, now: now))
