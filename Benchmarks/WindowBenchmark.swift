@@ -86,6 +86,7 @@ public struct WindowBenchmark: Sendable {
                     report(Figure(name: "W1 \(Figure.format(Double(count))) events, 1 worker, wall", unit: "s", samples: oneWorker).line)
                     report(Figure(name: "W1 \(Figure.format(Double(count))) events, \(workers) workers ÷ 1", unit: "×",
                                   samples: [Figure(name: "", unit: "", samples: oneWorker).median / wall.median]).line)
+                    try reportCores(input: input, count: count, report: report)
                 }
             }
             medians.append((count, wall.median))
@@ -123,6 +124,37 @@ public struct WindowBenchmark: Sendable {
         report(aloneFigure.line)
         report(Figure(name: "\(name), two at once, each", unit: "events/s", samples: together.map { Double(count) / $0 }).line)
         return Figure(name: name, unit: "s", samples: alone).median
+    }
+
+    /// One worker still leaves the driver's work (reading, splitting batches, the sink) to
+    /// other threads, on the other core: it is not a one-core run. This runs the same job as
+    /// `stream-job run w1-windows` in a child process pinned to one core (`taskset -c 0`,
+    /// 1 worker) and free on all (`workers`), and prints the second core's speed-up.
+    func reportCores(input: String, count: Int, report: (String) -> Void) throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/taskset") else {
+            report("no one-core run: /usr/bin/taskset is missing")
+            return
+        }
+        let output = "\(dataDirectory)/w1-\(count)-cores.csv"
+        let job = ["run", "w1-windows", "--quiet", "--set", "input=\(input)", "--set", "output=\(output)"]
+        var oneCore: [Double] = []
+        var allCores: [Double] = []
+        for _ in 0..<runs {
+            let pinned = try ChildRun.run("/usr/bin/taskset", ["-c", "0", ChildRun.currentExecutable] + job + ["--workers", "1"])
+            let free = try ChildRun.run(ChildRun.currentExecutable, job + ["--workers", "\(workers)"])
+            guard pinned.status == 0, free.status == 0 else {
+                throw StreamError(.invalidJob, step: "w1-windows", action: "bench", message: "stream-job run w1-windows failed")
+            }
+            oneCore.append(pinned.seconds)
+            allCores.append(free.seconds)
+        }
+        for file in [output, output + ".late"] { try? FileManager.default.removeItem(atPath: file) }
+        let name = "W1 \(Figure.format(Double(count))) events, run w1-windows"
+        let pinned = Figure(name: "\(name) on 1 core, wall", unit: "s", samples: oneCore)
+        let free = Figure(name: "\(name), \(workers) workers, wall", unit: "s", samples: allCores)
+        report(pinned.line)
+        report(free.line)
+        report(Figure(name: "W1 \(Figure.format(Double(count))) events, \(workers) cores ÷ 1 core", unit: "×", samples: [pinned.median / free.median]).line)
     }
 
     /// file → event time → keyed → tumbling 1 s → count + sum → file.
