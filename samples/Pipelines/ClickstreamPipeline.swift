@@ -45,16 +45,16 @@ extension Pipelines {
         let window = Int64(try settings.int("window-ms", default: 5000))
         let output = settings.string("output", default: "out/clickstream/page-counts.csv")
         let cluster = DemoCluster(bootstrap: settings.values["bootstrap"], rate: rate)
-        let decoder = JSONDecoder()
         let job = Job("clickstream")
+        // A record that is not a click stops the job, naming its topic, partition and offset
+        // (it used to be dropped without a word).
         let clicks = job.source("clicks", Source("clicks from Kafka", providesEventTime: true) { context in
-            try Source<KafkaRecord>.kafka(["clicks"], bootstrapServers: try cluster.bootstrapServers(),
-                                          properties: ["fetch.wait.max.ms": "50"],
-                                          watermark: .boundedOutOfOrderness(.seconds(2)).idle(after: .seconds(10)))
+            try Source<Click>.kafkaJSON(["clicks"], as: Click.self, bootstrapServers: try cluster.bootstrapServers(),
+                                        properties: ["fetch.wait.max.ms": "50"],
+                                        watermark: .boundedOutOfOrderness(.seconds(2)).idle(after: .seconds(10)))
                 .makeReader(context)
         })
         let counts = clicks
-            .compactMap { record in try? decoder.decode(Click.self, from: Data(record.value ?? [])) }
             .keyed(by: { "\($0.user) \($0.page)" })
             .dedupe("first-visits", within: .seconds(60))
             .keyed(by: \.page)

@@ -1,5 +1,5 @@
 import DequeModule
-public import Foundation
+import Foundation
 public import Stream
 
 /// What a file source does with a line it cannot decode.
@@ -51,8 +51,8 @@ extension Source {
                                      follow: Bool = false, pollInterval: Duration = .milliseconds(200),
                                      chunkBytes: Int = 1 << 20) -> Source<Value> where Value: Decodable {
         files(path, format: "JSON lines", policy: policy, follow: follow ? pollInterval : nil, chunkBytes: chunkBytes) { chunk in
-            let decoder = JSONDecoder()
-            return DecodedChunk.decode(chunk) { line in try decoder.decode(Value.self, from: Data(buffer: line)) }
+            let decoder = JSONRecordDecoder()
+            return DecodedChunk.decode(chunk) { line in try decoder.decode(Value.self, from: line) }
         }
     }
 

@@ -9,7 +9,7 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "bench",
         abstract: "Measure the engine; prints one line per figure (median and spread of several runs).",
         subcommands: [RuntimeBenchCommand.self, WindowBenchCommand.self, CheckpointBenchCommand.self, KafkaBenchCommand.self,
-                      NexmarkBenchCommand.self]
+                      NexmarkBenchCommand.self, JSONBenchCommand.self]
     )
 }
 
@@ -217,5 +217,34 @@ struct NexmarkBenchCommand: AsyncParsableCommand {
         benchmark.checksOutput = !noCheck
         print("Nexmark benchmark: \(runOptions.workers) workers, \(runOptions.runs) runs each, input from \(source); rows formatted as CSV and fingerprinted, not written")
         try await benchmark.run { print($0) }
+    }
+}
+
+/// `stream-job bench json`: JSON decoding alone, `JSONDecoder` against `JSONRecordDecoder`.
+struct JSONBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "json",
+        abstract: "Decoding JSON click records one at a time: JSONDecoder against JSONRecordDecoder, same records, checked.",
+        discussion: """
+            Examples:
+              stream-job bench json
+              stream-job bench json --records 5000000 --runs 5
+            """
+    )
+
+    @Option(help: "Click records to decode per run.")
+    var records = 1_000_000
+
+    @Option(help: "Runs of each measurement; the median is shown with the spread.")
+    var runs = 3
+
+    @Flag(help: "Time only JSONRecordDecoder (to profile it).")
+    var withoutFoundation = false
+
+    func run() throws {
+        print("JSON decoding benchmark: \(runs) runs each, one thread")
+        var benchmark = JSONBenchmark(records: records, runs: runs)
+        benchmark.includesFoundation = !withoutFoundation
+        try benchmark.run { print($0) }
     }
 }

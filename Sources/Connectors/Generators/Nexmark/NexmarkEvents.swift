@@ -1,4 +1,4 @@
-public import Stream
+import Stream
 
 /// A Nexmark person (`person.csv`): `id,name,emailAddress,creditCard,city,state,dateTime_ms,extra`.
 public struct NexmarkPerson: CSVDecodable, CSVEncodable, Codable, Sendable, Hashable {
