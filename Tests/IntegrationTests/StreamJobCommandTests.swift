@@ -52,6 +52,21 @@ import Testing
         }
     }
 
+    @Test func kafkaPipelineAndJSONBenchmarksCheckTheirOutputAndPrintTheirRatios() throws {
+        let directory = NSTemporaryDirectory() + "bench-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // Three rounds: the job is restored from the round before twice, and its output checked.
+        let pipeline = try StreamJobBinary.run(["bench", "pipeline", "--records", "30000", "--round-size", "10000", "--runs", "1",
+                                                "--workers", "2", "--data-dir", directory])
+        #expect(pipeline.status == 0, "\(pipeline.error)")
+        for figure in ["30,000 clicks in 3 rounds: output matches the reference computation", "pipeline ÷ bare loop"] {
+            #expect(pipeline.output.contains(figure), "missing \(figure): \(pipeline.output)")
+        }
+        let json = try StreamJobBinary.run(["bench", "json", "--records", "20000", "--runs", "1"])
+        #expect(json.status == 0, "\(json.error)")
+        #expect(json.output.contains("JSONRecordDecoder ÷ JSONDecoder"), "\(json.output)")
+    }
+
     @Test func versionNamesTheLinkedLibrdkafka() throws {
         let outcome = try StreamJobBinary.run(["version"])
         #expect(outcome.status == 0)

@@ -15,13 +15,24 @@ public enum KafkaBaseline {
 
     /// Reads every partition of `topic` from the beginning to its end offset; returns the records read.
     public static func consumeAll(topic: String, bootstrapServers: String, properties: [String: String] = [:]) throws -> Int {
+        try consume(topic: topic, from: [:], bootstrapServers: bootstrapServers, properties: properties)
+    }
+
+    /// Reads every partition of `topic` from the offset in `starts` (the beginning where there is
+    /// none) to its end offset; returns the records read.
+    public static func consume(topic: String, from starts: [Int32: Int64], bootstrapServers: String,
+                               properties: [String: String] = [:]) throws -> Int {
         let consumer = try RDKafkaConsumer(properties: properties.merging(["bootstrap.servers": bootstrapServers]) { _, new in new })
         var remaining: [Int32: Int64] = [:]
         var assignment: [(topic: String, partition: Int32, offset: Int64)] = []
         for partition in try consumer.partitions(of: topic) {
-            remaining[partition] = try consumer.endOffset(topic: topic, partition: partition)
-            assignment.append((topic, partition, RDKafkaConsumer.beginning))
+            let end = try consumer.endOffset(topic: topic, partition: partition)
+            let start = starts[partition] ?? RDKafkaConsumer.beginning
+            guard start != end else { continue }
+            remaining[partition] = end
+            assignment.append((topic, partition, start))
         }
+        guard !assignment.isEmpty else { return 0 }
         try consumer.assign(assignment)
         var read = 0
         while remaining.values.contains(where: { $0 > 0 }) {
@@ -30,6 +41,16 @@ public enum KafkaBaseline {
             for record in records where record.offset + 1 >= remaining[record.partition] ?? 0 { remaining[record.partition] = 0 }
         }
         return read
+    }
+
+    /// Each partition's first and next offsets: what the topic holds now.
+    public static func offsets(topic: String, bootstrapServers: String) throws -> [Int32: (start: Int64, end: Int64)] {
+        let consumer = try RDKafkaConsumer(properties: ["bootstrap.servers": bootstrapServers])
+        var offsets: [Int32: (start: Int64, end: Int64)] = [:]
+        for partition in try consumer.partitions(of: topic) {
+            offsets[partition] = (try consumer.startOffset(topic: topic, partition: partition), try consumer.endOffset(topic: topic, partition: partition))
+        }
+        return offsets
     }
 
     /// The offsets of the partitions' first and next records, summed: how many records the topic holds.
