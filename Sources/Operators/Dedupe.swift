@@ -1,7 +1,7 @@
 extension KeyedStream where Key: Codable {
     /// Drops repeats: a record whose key was kept at an event time less than `within` away is
     /// dropped; the first record of each key, and the first after `within`, are kept. A key's
-    /// state is dropped once the watermark passes its kept time plus `within`.
+    /// state counts as gone once the watermark passes its kept time plus `within`.
     ///
     /// ```swift
     /// payments.keyed(by: \.id).dedupe("once-per-id", within: .minutes(10))
@@ -14,9 +14,17 @@ extension KeyedStream where Key: Codable {
 
 /// The operator behind ``KeyedStream/dedupe(_:within:)``: per key, the event time of the
 /// record last kept.
+///
+/// It sets no timers. A key's state counts as gone from the record whose watermark has passed
+/// its kept time plus `within` — exactly when a clean-up timer would have fired — and expired
+/// keys are removed in one sweep each time the watermark has moved `within` on. A timer per kept
+/// record cost more than the rest of the operator (hashing the key three more times, a set and a
+/// heap insert) and filled checkpoints.
 public struct Dedupe<Key: StableHashable & Codable, Value: Sendable>: KeyedProcessFunction {
     public let within: Int64
     public var kept: KeyedState<Key, Int64>
+    /// The watermark at the last sweep (not checkpointed: a restored range sweeps soon).
+    @usableFromInline var sweptAt = EventTime.beginning
 
     @inlinable
     public init(within: Duration, restoring state: KeyedState<Key, Int64>) {
@@ -27,14 +35,33 @@ public struct Dedupe<Key: StableHashable & Codable, Value: Sendable>: KeyedProce
     @inlinable
     public func snapshot() -> KeyedState<Key, Int64> { kept }
 
+    /// Whether a key kept at `time` is gone once the watermark is `watermark` (overflow-safe
+    /// `time + within <= watermark`).
     @inlinable
-    public mutating func process(_ record: KeyedRecord<Key, Value>, _ output: inout ProcessOutput<Key, Value>) {
-        if let last = kept[record.key], abs(record.timestamp - last) < within { return }
-        kept[record.key] = record.timestamp
-        output.emit(record.value, for: record)
-        output.setTimer(.eventTime, for: record.key, at: record.timestamp + within)
+    func hasExpired(keptAt time: Int64, watermark: Int64) -> Bool {
+        guard watermark >= time else { return false }
+        let (gap, overflow) = watermark.subtractingReportingOverflow(time)
+        return overflow || gap >= within
     }
 
+    @inlinable
+    public mutating func process(_ record: KeyedRecord<Key, Value>, _ output: inout ProcessOutput<Key, Value>) {
+        let watermark = record.watermark
+        if hasExpired(keptAt: sweptAt, watermark: watermark) {
+            let within = self.within
+            kept.removeAll { _, time in
+                guard watermark >= time else { return false }
+                let (gap, overflow) = watermark.subtractingReportingOverflow(time)
+                return overflow || gap >= within
+            }
+            sweptAt = watermark
+        }
+        if let last = kept[record.key], !hasExpired(keptAt: last, watermark: watermark), abs(record.timestamp - last) < within { return }
+        kept[record.key] = record.timestamp
+        output.emit(record.value, for: record)
+    }
+
+    /// Checkpoints taken before dedupe stopped setting timers still hold its clean-up timers.
     @inlinable
     public mutating func onTimer(_ timer: KeyedTimer<Key>, _ output: inout ProcessOutput<Key, Value>) {
         if kept[timer.key] == timer.time - within { kept[timer.key] = nil }

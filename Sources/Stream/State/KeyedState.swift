@@ -41,6 +41,15 @@ public struct KeyedState<Key: StableHashable & Codable, Value: Codable & Sendabl
         _modify { yield &entries[key, default: Entry(keyGroup: keyGroups.group(of: key), value: fallback())].value }
     }
 
+    /// Forgets every key for which `shouldBeRemoved` is true.
+    ///
+    /// ```swift
+    /// lastSeen.removeAll { _, time in time < watermark - 60_000 }
+    /// ```
+    public mutating func removeAll(where shouldBeRemoved: (Key, Value) throws -> Bool) rethrows {
+        entries = try entries.filter { try !shouldBeRemoved($0.key, $0.value.value) }
+    }
+
     public var count: Int { entries.count }
     public var keys: Dictionary<Key, Entry>.Keys { entries.keys }
 

@@ -10,26 +10,47 @@ import Testing
         harness.push("first", key: "ada", at: 1_000)
         harness.push("repeat", key: "ada", at: 5_000)
         #expect(harness.takeOutput() == ["first"])
-        #expect(harness.timers.map(\.time) == [11_000])
+        #expect(harness.timers.isEmpty, "dedupe sets no timers")
+        // Until the watermark passes 1,000 + 10 s, a record within 10 s of the kept one is a repeat …
         harness.advanceWatermark(to: 10_999)
-        #expect(harness.snapshot().state["ada"] == 1_000, "not yet forgotten")
+        harness.push("late repeat", key: "ada", at: 10_500)
+        #expect(harness.takeOutput().isEmpty, "not yet forgotten")
+        // … from then on the key is forgotten, as a clean-up timer at 11,000 would have made it.
         harness.advanceWatermark(to: 11_000)
+        harness.push("after", key: "ada", at: 10_600)
+        #expect(harness.takeOutput() == ["after"])
+        // Forgotten keys are swept once the watermark has moved 10 s on.
+        harness.advanceWatermark(to: 40_000)
+        harness.push("other", key: "bob", at: 40_000)
         #expect(harness.snapshot().state["ada"] == nil)
-        #expect(harness.timers.isEmpty)
-        harness.push("again", key: "ada", at: 12_000)
-        #expect(harness.takeOutput() == ["again"])
+        #expect(harness.snapshot().state["bob"] == 40_000)
+    }
+
+    /// Emits a key's count 10 s of event time after its first record.
+    struct CountForTenSeconds: KeyedProcessFunction {
+        var counts: KeyedState<String, Int>
+        init(restoring state: KeyedState<String, Int>) { counts = state }
+        func snapshot() -> KeyedState<String, Int> { counts }
+        mutating func process(_ record: KeyedRecord<String, Int>, _ output: inout ProcessOutput<String, String>) {
+            if counts[record.key] == nil { output.setTimer(.eventTime, for: record.key, at: record.timestamp + 10_000) }
+            counts[record.key, default: 0] += 1
+        }
+        mutating func onTimer(_ timer: KeyedTimer<String>, _ output: inout ProcessOutput<String, String>) {
+            output.emit("\(timer.key): \(counts[timer.key] ?? 0)")
+            counts[timer.key] = nil
+        }
     }
 
     @Test func aSnapshotRestoresStateAndTimers() {
-        var harness = ProcessHarness { Dedupe<String, String>(within: .seconds(10), restoring: $0) }
-        harness.push("first", key: "ada", at: 1_000)
-        _ = harness.takeOutput()
-        var restored = ProcessHarness(restoring: harness.snapshot()) { Dedupe<String, String>(within: .seconds(10), restoring: $0) }
+        var harness = ProcessHarness { CountForTenSeconds(restoring: $0) }
+        harness.push(1, key: "ada", at: 1_000)
+        var restored = ProcessHarness(restoring: harness.snapshot()) { CountForTenSeconds(restoring: $0) }
         #expect(restored.timers.map(\.time) == [11_000])
-        restored.push("repeat", key: "ada", at: 2_000)
-        #expect(restored.takeOutput().isEmpty, "the restored state still knows ada")
+        restored.push(1, key: "ada", at: 2_000)
+        #expect(restored.takeOutput().isEmpty)
         restored.finish()
-        #expect(restored.snapshot().state.count == 0, "the end of input fires every event-time timer")
+        #expect(restored.takeOutput() == ["ada: 2"], "the restored state counted on; the end of input fires the timer")
+        #expect(restored.snapshot().state.count == 0)
     }
 
     /// Emits a key's count when its processing-time timer, set a second after its first record, fires.
