@@ -94,7 +94,11 @@ let package = Package(
             dependencies: ["Stream", "Operators", "StreamTesting", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: settings
         ),
-        .testTarget(name: "ConnectorsTests", dependencies: ["Connectors", "Operators", "StreamTesting"], swiftSettings: settings),
+        .testTarget(
+            name: "ConnectorsTests",
+            dependencies: ["Connectors", "Operators", "StreamTesting", .product(name: "PropertyBased", package: "swift-property-based")],
+            swiftSettings: settings
+        ),
         .testTarget(name: "SamplesTests", dependencies: ["Samples", "Stream", "Connectors"], swiftSettings: settings),
         .testTarget(name: "IntegrationTests", dependencies: ["StreamJobTool", "ClickJobs", "StreamJobKit", "Stream", "Connectors", "Samples"], swiftSettings: settings),
     ],

@@ -144,8 +144,9 @@ extension Sink {
     /// and order-independent fingerprint (``CSVDigest``), written to `path` as one line at the
     /// end of the input. For benchmarks and checks of large outputs: the cost of producing and
     /// formatting the rows stays, the writing goes (as with Flink's discarding sink). With
-    /// checkpoints the digest so far is part of the checkpoint, so a restored run ends with the
-    /// digest of exactly the output an uninterrupted run has.
+    /// checkpoints the digest is part of each checkpoint and written when it commits, so the file
+    /// always holds the digest of the committed output, and a restored run ends with the digest
+    /// of exactly the output an uninterrupted run has.
     ///
     /// ```swift
     /// rows.sink("check", .csvDigest("out/rows.digest"))   // rows=9200000 digest=3f0c…
@@ -157,18 +158,23 @@ extension Sink {
     }
 }
 
-/// Folds formatted batches into a ``CSVDigest`` and writes it at the end.
+/// Folds formatted batches into a ``CSVDigest``. With checkpoints, the digest of what each
+/// checkpoint covers is written when the checkpoint commits (so after a stop or a crash the
+/// file holds the committed output's digest, as a transactional file holds the committed
+/// rows); without, it is written at the end.
 ///
 /// `@unchecked Sendable` is safe: the job's driver calls it one call at a time.
 final class CSVDigestWriter<Value: CSVEncodable>: SinkWriter, @unchecked Sendable {
     private let path: String
     private let step: String
+    private let isTransactional: Bool
     private var digest: CSVDigest
     private var buffer: [UInt8] = []
 
     init(path: String, context: SinkContext) throws {
         self.path = path
         step = context.stepID
+        isTransactional = context.run.isTransactional
         digest = try context.run.registerState(CSVDigest.self, for: step) ?? CSVDigest()
     }
 
@@ -179,10 +185,18 @@ final class CSVDigestWriter<Value: CSVEncodable>: SinkWriter, @unchecked Sendabl
     }
 
     func checkpoint(_ barrier: CheckpointBarrier) async throws {
+        let digest = self.digest
         barrier.store(digest, for: step)
+        barrier.onCommit { [path, step] in try Self.write(digest, to: path, step: step) }
     }
 
     func close() async throws {
+        // With checkpoints, the final checkpoint after the end of input commits the last digest.
+        if !isTransactional { try Self.write(digest, to: path, step: step) }
+    }
+
+    /// Replaces the file with the digest's line, atomically.
+    static func write(_ digest: CSVDigest, to path: String, step: String) throws {
         let directory = (path as NSString).deletingLastPathComponent
         let staging = path + ".part"
         do {
