@@ -28,7 +28,7 @@ public struct JSONBenchmark: Sendable {
 
     public func run(report: (String) -> Void) throws {
         let encoder = JSONEncoder()
-        var random = SplitMix(seed: 42)
+        var random = SeededRandom(seed: 42)
         let clicks = (0..<records).map { index in
             Click(time: 1_700_000_000_000 + Int64(index), user: "user-\(random.next() % 300)", page: "/page/\(random.next() % 40)")
         }
@@ -61,18 +61,5 @@ public struct JSONBenchmark: Sendable {
         let start = monotonicNanos()
         try body()
         return Double(monotonicNanos() - start) / 1e9
-    }
-}
-
-/// A small deterministic random sequence (SplitMix64).
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -52,7 +52,7 @@ public struct PipelineBenchmark: Sendable {
     /// Click `index`: 10,000 clicks a second of event time, in order; 2,000 users, 50 pages (so
     /// the dedupe holds at most 100,000 keys, and most clicks are repeat visits it drops).
     static func click(_ index: Int) -> Click {
-        var random = SplitMix(seed: UInt64(index) &* 0x9E37_79B9_7F4A_7C15 &+ 1)
+        var random = SeededRandom(seed: UInt64(index) &* 0x9E37_79B9_7F4A_7C15 &+ 1)
         return Click(time: 1_700_000_000_000 + Int64(index / 10), user: "user-\(random.next() % 2_000)", page: "/page/\(random.next() % 50)")
     }
 

@@ -38,7 +38,7 @@ public struct Dedupe<Key: StableHashable & Codable, Value: Sendable>: KeyedProce
     /// Whether a key kept at `time` is gone once the watermark is `watermark` (overflow-safe
     /// `time + within <= watermark`).
     @inlinable
-    func hasExpired(keptAt time: Int64, watermark: Int64) -> Bool {
+    static func hasExpired(keptAt time: Int64, watermark: Int64, within: Int64) -> Bool {
         guard watermark >= time else { return false }
         let (gap, overflow) = watermark.subtractingReportingOverflow(time)
         return overflow || gap >= within
@@ -47,16 +47,13 @@ public struct Dedupe<Key: StableHashable & Codable, Value: Sendable>: KeyedProce
     @inlinable
     public mutating func process(_ record: KeyedRecord<Key, Value>, _ output: inout ProcessOutput<Key, Value>) {
         let watermark = record.watermark
-        if hasExpired(keptAt: sweptAt, watermark: watermark) {
-            let within = self.within
-            kept.removeAll { _, time in
-                guard watermark >= time else { return false }
-                let (gap, overflow) = watermark.subtractingReportingOverflow(time)
-                return overflow || gap >= within
-            }
+        let within = self.within
+        if Self.hasExpired(keptAt: sweptAt, watermark: watermark, within: within) {
+            kept.removeAll { _, time in Self.hasExpired(keptAt: time, watermark: watermark, within: within) }
             sweptAt = watermark
         }
-        if let last = kept[record.key], !hasExpired(keptAt: last, watermark: watermark), abs(record.timestamp - last) < within { return }
+        if let last = kept[record.key], !Self.hasExpired(keptAt: last, watermark: watermark, within: within),
+           abs(record.timestamp - last) < within { return }
         kept[record.key] = record.timestamp
         output.emit(record.value, for: record)
     }

@@ -179,9 +179,12 @@ final class CSVDigestWriter<Value: CSVEncodable>: SinkWriter, @unchecked Sendabl
     }
 
     func write(_ batch: RecordBatch<Value>) async throws {
-        buffer.removeAll(keepingCapacity: true)
-        for value in batch.values { value.appendCSVLine(to: &buffer) }
-        buffer.withUnsafeBytes { digest.add(lines: $0) }
+        // Each line is hashed as it is formatted, without its line break.
+        for value in batch.values {
+            buffer.removeAll(keepingCapacity: true)
+            value.appendCSVLine(to: &buffer)
+            buffer.withUnsafeBytes { digest.add(line: UnsafeRawBufferPointer(rebasing: $0.dropLast())) }
+        }
     }
 
     func checkpoint(_ barrier: CheckpointBarrier) async throws {
@@ -195,16 +198,10 @@ final class CSVDigestWriter<Value: CSVEncodable>: SinkWriter, @unchecked Sendabl
         if !isTransactional { try Self.write(digest, to: path, step: step) }
     }
 
-    /// Replaces the file with the digest's line, atomically.
+    /// Replaces the file with the digest's line, durably (a crash leaves the old line or the new).
     static func write(_ digest: CSVDigest, to path: String, step: String) throws {
-        let directory = (path as NSString).deletingLastPathComponent
-        let staging = path + ".part"
         do {
-            if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
-            try Data("\(digest)\n".utf8).write(to: URL(fileURLWithPath: staging))
-            guard rename(staging, path) == 0 else { throw StreamError(.io, step: step, action: "rename", position: staging, message: String(cString: strerror(errno))) }
-        } catch let error as StreamError {
-            throw error
+            try DurableFiles.replace(path, with: Array("\(digest)\n".utf8))
         } catch {
             throw StreamError(.io, step: step, action: "write", position: path, message: "\(error)")
         }

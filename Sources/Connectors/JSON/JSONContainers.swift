@@ -67,7 +67,7 @@ struct JSONKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
         let offset = try valueOffset(key)
         if let value = try scanner.decodeSpecial(type, at: offset, path: path(key)) { return value }
-        return try decoder.child(at: offset, key: key).decodeValue(type)
+        return try T(from: decoder.child(at: offset, key: key))
     }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {

@@ -181,7 +181,7 @@ struct JSONScanner {
                     throw Malformed(offset: index, reason: "a lone surrogate")
                 }
                 guard let unicode = Unicode.Scalar(scalar) else { throw Malformed(offset: index, reason: "not a Unicode scalar") }
-                out.append(contentsOf: Array(String(Character(unicode)).utf8))
+                UTF8.encode(unicode) { out.append($0) }
             default:
                 throw Malformed(offset: index - 2, reason: "unknown escape \\\(describe(escaped))")
             }

@@ -55,12 +55,7 @@ public enum KafkaBaseline {
 
     /// The offsets of the partitions' first and next records, summed: how many records the topic holds.
     public static func heldRecords(topic: String, bootstrapServers: String) throws -> Int {
-        let consumer = try RDKafkaConsumer(properties: ["bootstrap.servers": bootstrapServers])
-        var held: Int64 = 0
-        for partition in try consumer.partitions(of: topic) {
-            held += try consumer.endOffset(topic: topic, partition: partition) - consumer.startOffset(topic: topic, partition: partition)
-        }
-        return Int(held)
+        Int(try offsets(topic: topic, bootstrapServers: bootstrapServers).values.reduce(0) { $0 + $1.end - $1.start })
     }
 }
 

@@ -11,7 +11,7 @@ private let systemRename = Darwin.rename
 #endif
 
 /// File operations that survive a crash: written, fsynced and closed before they count.
-enum DurableFiles {
+public enum DurableFiles {
     static func errorText() -> String { String(cString: strerror(errno)) }
 
     /// Creates (or replaces) `path` with `bytes`, and fsyncs it.
@@ -105,6 +105,23 @@ enum DurableFiles {
             built += "/\(component)"
             if mkdir(built, 0o755) != 0 && errno != EEXIST { throw CheckpointError.io(path: built, reason: errorText()) }
         }
+    }
+
+    /// Replaces `path` with `bytes` so that a crash leaves the old file or the new one, never a
+    /// part: written to a temporary file beside it, fsynced, renamed over it, the directory
+    /// synced. Its directory is made if missing.
+    ///
+    /// ```swift
+    /// try DurableFiles.replace("out/rows.digest", with: Array("rows=3 digest=…\n".utf8))
+    /// ```
+    public static func replace(_ path: String, with bytes: [UInt8]) throws {
+        let slash = path.lastIndex(of: "/")
+        let directory = slash.map { String(path[..<$0]) } ?? "."
+        if !directory.isEmpty { try makeDirectory(directory) }
+        let staging = path + ".part"
+        try write(bytes, to: staging)
+        try rename(staging, to: path)
+        try syncDirectory(directory.isEmpty ? "/" : directory)
     }
 
     static func rename(_ from: String, to: String) throws {
