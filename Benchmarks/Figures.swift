@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -67,6 +68,20 @@ func seconds(_ body: () async throws -> Void) async rethrows -> Double {
     let start = monotonicNanos()
     try await body()
     return Double(monotonicNanos() - start) / 1e9
+}
+
+/// Runs blocking `body` on a thread of its own, so it never holds a thread of the cooperative pool.
+func onOwnThread(_ body: @escaping @Sendable () throws -> Void) async throws {
+    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+        Thread {
+            do {
+                try body()
+                continuation.resume()
+            } catch {
+                continuation.resume(throwing: error)
+            }
+        }.start()
+    }
 }
 
 /// The `fraction` quantile of `values` (sorted in place).

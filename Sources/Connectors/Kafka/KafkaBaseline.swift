@@ -43,6 +43,37 @@ public enum KafkaBaseline {
         return read
     }
 
+    /// A bare consumer that stays connected across reads: every partition of a topic from its
+    /// beginning, as many records at a time as asked. For a benchmark that feeds a topic in rounds
+    /// and times only the reading.
+    ///
+    /// ```swift
+    /// let reader = try KafkaBaseline.Reader(topic: "clicks", bootstrapServers: kafka.bootstrapServers)
+    /// try reader.read(200_000)     // returns once that many more records were read
+    /// ```
+    ///
+    /// `@unchecked Sendable` is safe: the consumer is thread-safe (librdkafka) and `read` is
+    /// documented as one call at a time (the benchmark awaits each before the next).
+    public final class Reader: @unchecked Sendable {
+        private let consumer: RDKafkaConsumer
+
+        public init(topic: String, bootstrapServers: String, properties: [String: String] = [:]) throws {
+            consumer = try RDKafkaConsumer(properties: properties.merging(["bootstrap.servers": bootstrapServers]) { _, new in new })
+            try consumer.assign(try consumer.partitions(of: topic).map { (topic, $0, RDKafkaConsumer.beginning) })
+        }
+
+        /// Reads `count` more records, blocking until it has (call it from a thread of its own);
+        /// throws the first error that ends the read.
+        public func read(_ count: Int) throws {
+            var read = 0
+            while read < count {
+                let (records, errors) = consumer.poll(max: 8192, timeout: .milliseconds(100))
+                if let fatal = errors.first(where: { $0.code == "_FATAL" }) { throw fatal }
+                read += records.count
+            }
+        }
+    }
+
     /// Each partition's first and next offsets: what the topic holds now.
     public static func offsets(topic: String, bootstrapServers: String) throws -> [Int32: (start: Int64, end: Int64)] {
         let consumer = try RDKafkaConsumer(properties: ["bootstrap.servers": bootstrapServers])

@@ -256,8 +256,11 @@ struct PipelineBenchCommand: AsyncParsableCommand {
         abstract: "W4: JSON clicks from Kafka → dedupe → 5 s counts → Kafka and CSV, checkpointed; records/s and ÷ a bare librdkafka loop.",
         discussion: """
             The embedded broker keeps about 5 MiB a partition, so the clicks go in in rounds that
-            fit: each is produced, read by the job (restored from the round before), and read again
-            by a bare librdkafka loop. The output is checked against a plain computation.
+            fit, to one running job: while a round is produced the job's source is held and no
+            clock runs; then the job is timed until it has decoded the round and deduplicated it,
+            and a bare librdkafka consumer, also connected once, is timed reading the same round.
+            The last windows fire in a restored run to the end of input, and the output is
+            checked against a plain computation.
 
             Examples:
               stream-job bench pipeline
