@@ -23,18 +23,18 @@ extension Source {
     public static func kafkaJSON(_ topics: [String], as type: Value.Type, bootstrapServers: String, group: String? = nil,
                                  properties: [String: String] = [:], watermark: WatermarkStrategy? = nil,
                                  timestamp: (@Sendable (Value) -> Int64)? = nil, untilEnd: Bool = false,
-                                 onBadRecord: KafkaBadRecords = .fail) -> Source<Value> where Value: Decodable {
+                                 onBadRecord: KafkaBadRecords = .fail, onLostRecords: KafkaLostRecords = .fail) -> Source<Value> where Value: Decodable {
         decoded(topics, bootstrapServers: bootstrapServers, group: group, properties: properties, watermark: watermark, timestamp: timestamp, untilEnd: untilEnd,
-                onBadRecord: onBadRecord) { bytes in try JSONRecordDecoder().decode(Value.self, from: bytes) }
+                onBadRecord: onBadRecord, onLostRecords: onLostRecords) { bytes in try JSONRecordDecoder().decode(Value.self, from: bytes) }
     }
 
     /// `topics` with one CSV line (no header) per value.
     public static func kafkaCSV(_ topics: [String], as type: Value.Type, bootstrapServers: String, group: String? = nil,
                                 properties: [String: String] = [:], watermark: WatermarkStrategy? = nil,
                                 timestamp: (@Sendable (Value) -> Int64)? = nil, untilEnd: Bool = false,
-                                onBadRecord: KafkaBadRecords = .fail) -> Source<Value> where Value: CSVDecodable {
+                                onBadRecord: KafkaBadRecords = .fail, onLostRecords: KafkaLostRecords = .fail) -> Source<Value> where Value: CSVDecodable {
         decoded(topics, bootstrapServers: bootstrapServers, group: group, properties: properties, watermark: watermark, timestamp: timestamp, untilEnd: untilEnd,
-                onBadRecord: onBadRecord) { bytes in
+                onBadRecord: onBadRecord, onLostRecords: onLostRecords) { bytes in
             let splitter = CSVFieldSplitter()
             let line = bytes.last == 10 ? Array(bytes.dropLast()) : bytes
             guard let value = try line.withUnsafeBufferPointer({ try splitter.withRow($0, { try Value(csv: $0) }) }) else {
@@ -47,9 +47,9 @@ extension Source {
     /// `topics` with UTF-8 text values (a value that is not valid UTF-8 is a bad record).
     public static func kafkaText(_ topics: [String], bootstrapServers: String, group: String? = nil,
                                  properties: [String: String] = [:], watermark: WatermarkStrategy? = nil, untilEnd: Bool = false,
-                                 onBadRecord: KafkaBadRecords = .fail) -> Source<String> where Value == String {
+                                 onBadRecord: KafkaBadRecords = .fail, onLostRecords: KafkaLostRecords = .fail) -> Source<String> where Value == String {
         decoded(topics, bootstrapServers: bootstrapServers, group: group, properties: properties, watermark: watermark, timestamp: nil, untilEnd: untilEnd,
-                onBadRecord: onBadRecord) { bytes in
+                onBadRecord: onBadRecord, onLostRecords: onLostRecords) { bytes in
             guard let text = String(validating: bytes, as: UTF8.self) else { throw CSVFieldError("not valid UTF-8") }
             return text
         }
@@ -59,10 +59,11 @@ extension Source {
     /// Kafka timestamp, still with a watermark per partition.
     static func decoded(_ topics: [String], bootstrapServers: String, group: String?, properties: [String: String],
                         watermark: WatermarkStrategy?, timestamp: (@Sendable (Value) -> Int64)?, untilEnd: Bool, onBadRecord: KafkaBadRecords,
+                        onLostRecords: KafkaLostRecords,
                         decode: @escaping @Sendable ([UInt8]) throws -> Value) -> Source<Value> {
         let payloadTime = timestamp.flatMap { extract in watermark.map { (timestamp: extract, strategy: $0) } }
         let raw = Source<KafkaRecord>.kafka(topics, bootstrapServers: bootstrapServers, group: group, properties: properties,
-                                            watermark: payloadTime == nil ? watermark : nil, untilEnd: untilEnd)
+                                            watermark: payloadTime == nil ? watermark : nil, untilEnd: untilEnd, onLostRecords: onLostRecords)
         return Source("\(raw.describe), decoded", providesEventTime: watermark != nil, idleTimeout: watermark?.idleTimeout,
                       isPartitioned: true, deadLetters: onBadRecord.sink) { context in
             DecodingReader(inner: try raw.makeReader(context), context: context, decode: decode, keepsDeadLetters: onBadRecord.sink != nil,

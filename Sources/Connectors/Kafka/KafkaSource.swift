@@ -23,19 +23,30 @@ extension Source where Value == KafkaRecord {
     /// and the stream's is the minimum over the partitions not idle (`.idle(after:)`), so one
     /// quiet partition does not stall the windows. The watermark is checkpointed with the offsets.
     ///
+    /// Records gone from the broker before the source read them (the topic's retention deleted
+    /// them) stop the job with an error naming the partition and the offsets, or with
+    /// `onLostRecords: .skipAndCount` are logged, counted and skipped: never lost silently. So
+    /// the source manages librdkafka's `auto.offset.reset` itself, and refuses it in `properties`.
+    ///
     /// ```swift
     /// job.source("clicks", .kafka(["clicks"], bootstrapServers: "127.0.0.1:9092",
     ///                             watermark: .boundedOutOfOrderness(.seconds(5)).idle(after: .seconds(30))))
     ///     .map { String(decoding: $0.value ?? [], as: UTF8.self) }
     /// ```
     public static func kafka(_ topics: [String], bootstrapServers: String, group: String? = nil, properties: [String: String] = [:],
-                             watermark: WatermarkStrategy? = nil, untilEnd: Bool = false, maxBatch: Int = 8192) -> Source<KafkaRecord> {
+                             watermark: WatermarkStrategy? = nil, untilEnd: Bool = false, maxBatch: Int = 8192,
+                             onLostRecords: KafkaLostRecords = .fail) -> Source<KafkaRecord> {
         Source("Kafka topics \(topics.joined(separator: ", ")) at \(bootstrapServers)", providesEventTime: watermark != nil,
                idleTimeout: watermark?.idleTimeout, isPartitioned: true) { context in
+            if let reset = properties["auto.offset.reset"] {
+                throw StreamError(.invalidJob, step: context.stepID, action: "configure",
+                                  message: "'auto.offset.reset' (\(reset)) is managed by the source: it would let librdkafka skip records gone from the broker silently. Use onLostRecords: .skipAndCount to go on without them, counted")
+            }
             var all = properties
             all["bootstrap.servers"] = bootstrapServers
+            all["auto.offset.reset"] = "error"
             return try KafkaSourceReader(topics: topics, group: group, properties: all, watermark: watermark, untilEnd: untilEnd,
-                                         maxBatch: max(1, maxBatch), context: context)
+                                         maxBatch: max(1, maxBatch), onLostRecords: onLostRecords, context: context)
         }
     }
 }
@@ -127,7 +138,7 @@ final class KafkaSourceReader: SourceReader, @unchecked Sendable {
     private let threadDone = DispatchSemaphore(value: 0)
 
     init(topics: [String], group: String?, properties: [String: String], watermark: WatermarkStrategy?, untilEnd: Bool, maxBatch: Int,
-         context: SourceContext) throws {
+         onLostRecords: KafkaLostRecords, context: SourceContext) throws {
         self.context = context
         let saved = try context.restoredPosition.map { text -> KafkaPosition in
             guard let parsed = KafkaPosition(text) else {
@@ -176,18 +187,42 @@ final class KafkaSourceReader: SourceReader, @unchecked Sendable {
             throw StreamError(.io, step: context.stepID, action: "connect", position: properties["bootstrap.servers"], message: "\(error)")
         }
         for _ in 0..<4 { room.signal() }
-        let thread = Thread { [consumer, queue, stop, room, threadDone] in
+        let thread = Thread { [consumer, queue, stop, room, threadDone, context, membership] in
             while !stop.isSet {
                 room.wait()
                 if stop.isSet { break }
                 let (records, errors) = consumer.poll(max: maxBatch, timeout: .milliseconds(100))
                 // Transient errors (a broker down) are retried by librdkafka; a fatal one ends the source.
-                queue.push(records, failure: errors.first { $0.code == "_FATAL" })
+                var failure = errors.first { $0.code == "_FATAL" }
+                for error in errors where error.code == "_AUTO_OFFSET_RESET" && failure == nil {
+                    failure = Self.recover(from: error, consumer: consumer, policy: onLostRecords, context: context) { membership?.start(of: $0) }
+                }
+                queue.push(records, failure: failure)
             }
             threadDone.signal()
         }
         thread.name = "kafka-source-\(context.stepID)"
         thread.start()
+    }
+
+    /// A partition's next offset is gone from the broker (librdkafka, told `auto.offset.reset=error`,
+    /// stopped fetching it): the error that ends the source, or nil once the records that are
+    /// gone were counted and the partition moved on to its oldest offset. On the poll thread.
+    private static func recover(from error: KafkaError, consumer: RDKafkaConsumer, policy: KafkaLostRecords, context: SourceContext,
+                                startOf: (TopicPartition) -> Int64?) -> KafkaError? {
+        guard let partition = error.partition, let next = error.offset else { return error }
+        do {
+            let lost = LostRecords(partition: partition, next: next,
+                                   oldest: try consumer.startOffset(topic: partition.topic, partition: partition.partition))
+            if let failure = lost.failure(under: policy) { return failure }
+            try consumer.restart(partition, at: lost.oldest, startOf: startOf)
+            lost.count(step: context.stepID, run: context.run)
+            return nil
+        } catch let failure as KafkaError {
+            return failure
+        } catch {
+            return KafkaError(action: "reading \(partition.topic)[\(partition.partition)]", message: "\(error)")
+        }
     }
 
     deinit {

@@ -10,6 +10,9 @@ public struct JobSummary: Sendable, Equatable {
     public var lateRecordsUnconnected = 0
     /// Bad records sent to a dead-letter destination instead of failing the job.
     public var deadLetters = 0
+    /// Records a source could no longer read and skipped, by its explicit policy (a Kafka
+    /// topic's retention deleted them first, say).
+    public var recordsLost = 0
     /// Checkpoints written and committed.
     public var checkpoints = 0
     /// Checkpoints that failed to write (each retried by the next).

@@ -59,6 +59,13 @@ public final class RunContext: Sendable {
         EngineMetrics.deadLetters(step: step).increment(by: count)
     }
 
+    /// Counts records a source skipped because they were gone (`stream_records_lost_total`),
+    /// by its explicit policy; `dimensions` say where (topic and partition, say).
+    public func countLostRecords(_ count: Int, step: String, dimensions: [(String, String)] = []) {
+        totals.withLock { $0.recordsLost += count }
+        EngineMetrics.recordsLost(step: step, dimensions: dimensions).increment(by: count)
+    }
+
     /// Adds to the run's totals.
     public func count(_ update: (inout JobSummary) -> Void) {
         totals.withLock { update(&$0) }

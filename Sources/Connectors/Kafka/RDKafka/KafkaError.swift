@@ -13,6 +13,9 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible {
     public let action: String
     /// Whether librdkafka says trying again can help.
     public let isRetryable: Bool
+    /// The partition and offset a consumer's error is about, where it is about one.
+    var partition: TopicPartition?
+    var offset: Int64?
 
     init(_ error: rd_kafka_resp_err_t, action: String, message: String? = nil) {
         code = String(cString: rd_kafka_err2name(error))

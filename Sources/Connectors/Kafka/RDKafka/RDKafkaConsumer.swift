@@ -77,6 +77,45 @@ final class RDKafkaConsumer: RDKafkaClient, @unchecked Sendable {
         if error != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(error, action: "assigning partitions") }
     }
 
+    /// Starts `partition` again at `offset`: taken out of the assignment and put back, which
+    /// also restarts a partition whose fetching librdkafka stopped (a seek cannot). In a group
+    /// with the eager protocol, which allows only whole assignments, the whole assignment is
+    /// made again: every other partition at its position (what was polled), or where it started
+    /// (`startOf`) if nothing was polled from it yet.
+    func restart(_ partition: TopicPartition, at offset: Int64, startOf: (TopicPartition) -> Int64?) throws {
+        let action = "moving \(partition.topic)[\(partition.partition)] to offset \(offset)"
+        if String(cString: rd_kafka_rebalance_protocol(handle.pointer)) == "EAGER" {
+            var current: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+            var error = rd_kafka_assignment(handle.pointer, &current)
+            guard error == RD_KAFKA_RESP_ERR_NO_ERROR, let current else { throw KafkaError(error, action: action) }
+            defer { rd_kafka_topic_partition_list_destroy(current) }
+            _ = rd_kafka_position(handle.pointer, current)
+            for index in 0..<Int(current.pointee.cnt) {
+                let entry = current.pointee.elems[index]
+                let held = TopicPartition(topic: String(cString: entry.topic), partition: entry.partition)
+                if held == partition {
+                    current.pointee.elems[index].offset = offset
+                } else if entry.offset < 0 {
+                    current.pointee.elems[index].offset = startOf(held) ?? Self.beginning
+                }
+            }
+            error = rd_kafka_assign(handle.pointer, current)
+            guard error == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(error, action: action) }
+            return
+        }
+        guard let list = rd_kafka_topic_partition_list_new(1) else { throw KafkaError(action: action, message: "out of memory") }
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        let entry = rd_kafka_topic_partition_list_add(list, partition.topic, partition.partition)
+        for step in [rd_kafka_incremental_unassign, rd_kafka_incremental_assign] {
+            entry?.pointee.offset = offset
+            if let error = step(handle.pointer, list) {
+                let failure = KafkaError(rd_kafka_error_code(error), action: action, message: String(cString: rd_kafka_error_string(error)))
+                rd_kafka_error_destroy(error)
+                throw failure
+            }
+        }
+    }
+
     /// Makes a `poll` blocked on another thread return now (with what it has so far).
     func wake() {
         rd_kafka_queue_yield(queue)
@@ -100,7 +139,12 @@ final class RDKafkaConsumer: RDKafkaClient, @unchecked Sendable {
             if pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR {
                 if pointee.err != RD_KAFKA_RESP_ERR__PARTITION_EOF {
                     let text = pointee.payload.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: pointee.len), as: UTF8.self) }
-                    errors.append(KafkaError(pointee.err, action: "consuming", message: text))
+                    var error = KafkaError(pointee.err, action: "consuming", message: text)
+                    if pointee.rkt != nil {
+                        error.partition = TopicPartition(topic: topics.name(of: pointee.rkt), partition: pointee.partition)
+                        error.offset = pointee.offset
+                    }
+                    errors.append(error)
                 }
                 continue
             }

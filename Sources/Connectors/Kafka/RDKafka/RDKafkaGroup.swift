@@ -19,7 +19,7 @@ enum GroupChange: Sendable, Equatable {
 /// the reader to take between batches, not run inline.
 ///
 /// `startOffset` gives the offset a newly assigned partition starts from (nil: the group's
-/// committed offset, or `auto.offset.reset`), knowing the group's committed offset and how far
+/// committed offset, or the beginning), knowing the group's committed offset and how far
 /// this member read the partition before (see ``reached(_:in:)``); it must not block for long.
 final class GroupMembership: Sendable {
     typealias StartOffset = @Sendable (TopicPartition, _ committed: Int64?, _ reached: Int64?) -> Int64?
@@ -27,6 +27,8 @@ final class GroupMembership: Sendable {
     private let pending = Mutex<[GroupChange]>([])
     /// Each partition's next offset as far as this member read it (also after it lost it).
     private let progress = Mutex<[TopicPartition: Int64]>([:])
+    /// The offset each partition held now started from.
+    private let starts = Mutex<[TopicPartition: Int64]>([:])
     let startOffset: StartOffset
 
     init(startOffset: @escaping StartOffset) {
@@ -36,6 +38,11 @@ final class GroupMembership: Sendable {
     /// Notes that this member has read `partition` up to `next` (its next offset).
     func reached(_ next: Int64, in partition: TopicPartition) {
         progress.withLock { $0[partition] = next }
+    }
+
+    /// The offset `partition` started from when it was last assigned.
+    func start(of partition: TopicPartition) -> Int64? {
+        starts.withLock { $0[partition] }
     }
 
     /// The changes since the last call, oldest first.
@@ -58,7 +65,11 @@ final class GroupMembership: Sendable {
                     list.pointee.elems[index].offset = start
                     offsets[partition] = start
                 } else {
-                    offsets[partition] = committed[index] ?? RDKafkaConsumer.beginning
+                    // Explicit, so librdkafka's `auto.offset.reset` is never needed for a start:
+                    // the source sets it to `error`, to hear of records lost to retention.
+                    let start = committed[index] ?? RDKafkaConsumer.beginning
+                    list.pointee.elems[index].offset = start
+                    offsets[partition] = start
                 }
             }
             if cooperative {
@@ -66,6 +77,7 @@ final class GroupMembership: Sendable {
             } else {
                 rd_kafka_assign(handle, list)
             }
+            starts.withLock { $0.merge(offsets) { _, new in new } }
             pending.withLock { $0.append(.assigned(offsets)) }
         } else {
             if cooperative {
