@@ -110,36 +110,21 @@ final class KafkaSinkWriter<Value: Sendable>: SinkWriter, @unchecked Sendable {
     }
 
     /// This sink's records found in the topic after `offsets` (each partition's end when the
-    /// checkpoint was taken), by content hash. The consumer that reads them lives only for this:
-    /// an idle consumer kept beside the producer slows the embedded broker's acknowledgements.
+    /// checkpoint was taken), by content hash, read to each partition's true end (see
+    /// ``KafkaReadBack``). The consumer that reads them lives only for this: an idle consumer
+    /// kept beside the producer slows the embedded broker's acknowledgements.
     private func written(after offsets: [Int32: Int64]) throws -> [UInt64: Int] {
         var found: [UInt64: Int] = [:]
         do {
-            var assignment: [(topic: String, partition: Int32, offset: Int64)] = []
+            var starts: [Int32: Int64] = [:]
             var ends: [Int32: Int64] = [:]
             for partition in partitions {
-                let end = try producer.endOffset(topic: topic, partition: partition)
-                let start = offsets[partition] ?? 0
-                if end > start {
-                    assignment.append((topic, partition, start))
-                    ends[partition] = end
-                }
+                starts[partition] = offsets[partition] ?? 0
+                ends[partition] = try producer.endOffset(topic: topic, partition: partition)
             }
-            guard !assignment.isEmpty else { return [:] }
-            let probe = try RDKafkaConsumer(properties: consumerProperties)
-            try probe.assign(assignment)
-            var remaining = ends
-            let deadline = ContinuousClock.now + .seconds(60)
-            while !remaining.isEmpty {
-                guard ContinuousClock.now < deadline else {
-                    throw KafkaError(action: "reading back \(topic) after a restore", message: "timed out")
-                }
-                let (records, _) = probe.poll(max: 1024, timeout: .milliseconds(100))
-                for record in records {
-                    if soleWriter || record.headers.contains(identity) {
-                        found[Self.contentHash(key: record.key, value: record.value ?? []), default: 0] += 1
-                    }
-                    if let end = remaining[record.partition], record.offset + 1 >= end { remaining[record.partition] = nil }
+            try KafkaReadBack(topic: topic, properties: consumerProperties).read(from: starts, knownEnds: ends) { record in
+                if soleWriter || record.headers.contains(identity) {
+                    found[Self.contentHash(key: record.key, value: record.value ?? []), default: 0] += 1
                 }
             }
         } catch let error as KafkaError {
@@ -195,13 +180,19 @@ final class KafkaSinkWriter<Value: Sendable>: SinkWriter, @unchecked Sendable {
         return hash ^ (hash >> 33)
     }
 
-    /// Waits for every record before the barrier to be delivered, then records each partition's end.
+    /// Waits for every record before the barrier to be delivered, then records each partition's
+    /// end: the broker's, or past the last record delivered there if the broker's is behind it
+    /// (a stale end would make the restored sink read back records from before the checkpoint,
+    /// and skip a new record identical to one of them).
     func checkpoint(_ barrier: CheckpointBarrier) async throws {
         do {
             try producer.flush()
             try checkDeliveries()
+            let delivered = producer.reports.deliveredEnds(of: topic)
             var ends: [Int32: Int64] = [:]
-            for partition in partitions { ends[partition] = try producer.endOffset(topic: topic, partition: partition) }
+            for partition in partitions {
+                ends[partition] = max(try producer.endOffset(topic: topic, partition: partition), delivered[partition] ?? 0)
+            }
             barrier.store(KafkaSinkState(endOffsets: ends), for: step)
         } catch let error as KafkaError {
             throw StreamError(.io, step: step, action: "checkpoint", position: topic, message: "\(error)")

@@ -123,7 +123,9 @@ final class RDKafkaConsumer: RDKafkaClient, @unchecked Sendable {
 
     /// Up to `max` records, waiting at most `timeout` for the first. Errors librdkafka reports
     /// on the queue (a broker down, say) are returned beside the records: most are transient.
-    func poll(max: Int, timeout: Duration) -> (records: [KafkaRecord], errors: [KafkaError]) {
+    /// With `reportingEnds` (and `enable.partition.eof=true`), reaching a partition's end is
+    /// returned as a `_PARTITION_EOF` error with the partition and the offset there.
+    func poll(max: Int, timeout: Duration, reportingEnds: Bool = false) -> (records: [KafkaRecord], errors: [KafkaError]) {
         var messages = [UnsafeMutablePointer<rd_kafka_message_t>?](repeating: nil, count: max)
         let milliseconds = Int32(timeout.milliseconds)
         let count = rd_kafka_consume_batch_queue(queue, milliseconds, &messages, max)
@@ -137,7 +139,7 @@ final class RDKafkaConsumer: RDKafkaClient, @unchecked Sendable {
             defer { rd_kafka_message_destroy(message) }
             let pointee = message.pointee
             if pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR {
-                if pointee.err != RD_KAFKA_RESP_ERR__PARTITION_EOF {
+                if reportingEnds || pointee.err != RD_KAFKA_RESP_ERR__PARTITION_EOF {
                     let text = pointee.payload.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: pointee.len), as: UTF8.self) }
                     var error = KafkaError(pointee.err, action: "consuming", message: text)
                     if pointee.rkt != nil {

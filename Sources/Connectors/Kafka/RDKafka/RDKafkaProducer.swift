@@ -14,15 +14,29 @@ final class DeliveryReports: @unchecked Sendable {
     private var reported = 0
     private var failures: [KafkaError] = []
     private var waiters = 0
+    /// Per topic and partition, the offset after the last record delivered there.
+    private var deliveredEnds: [String: [Int32: Int64]] = [:]
+    /// The topic handle of the last report and its name (reports come in runs of one topic).
+    private var lastTopic: (handle: OpaquePointer?, name: String) = (nil, "")
 
-    func record(_ error: rd_kafka_resp_err_t, topic: @autoclosure () -> String) {
+    func record(_ message: UnsafePointer<rd_kafka_message_t>) {
         condition.lock()
         defer { condition.unlock() }
         reported += 1
+        let error = message.pointee.err
+        if message.pointee.rkt != lastTopic.handle {
+            lastTopic = (message.pointee.rkt, message.pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "?")
+        }
         if error == RD_KAFKA_RESP_ERR_NO_ERROR {
             deliveredCount += 1
+            if message.pointee.offset >= 0 {
+                let next = message.pointee.offset + 1
+                if next > deliveredEnds[lastTopic.name]?[message.pointee.partition] ?? 0 {
+                    deliveredEnds[lastTopic.name, default: [:]][message.pointee.partition] = next
+                }
+            }
         } else {
-            failures.append(KafkaError(error, action: "delivering to \(topic())"))
+            failures.append(KafkaError(error, action: "delivering to \(lastTopic.name)"))
         }
         if waiters > 0 { condition.broadcast() }
     }
@@ -44,6 +58,14 @@ final class DeliveryReports: @unchecked Sendable {
         defer { condition.unlock() }
         defer { failures = [] }
         return failures
+    }
+
+    /// Each partition of `topic`'s offset after the last record delivered there: what the
+    /// partition holds at least, whatever end offset a broker reports.
+    func deliveredEnds(of topic: String) -> [Int32: Int64] {
+        condition.lock()
+        defer { condition.unlock() }
+        return deliveredEnds[topic] ?? [:]
     }
 
     var delivered: Int {
@@ -72,8 +94,7 @@ final class RDKafkaProducer: RDKafkaClient, @unchecked Sendable {
             rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(reports).toOpaque())
             rd_kafka_conf_set_dr_msg_cb(conf, { _, message, opaque in
                 guard let message, let opaque else { return }
-                Unmanaged<DeliveryReports>.fromOpaque(opaque).takeUnretainedValue()
-                    .record(message.pointee.err, topic: message.pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "?")
+                Unmanaged<DeliveryReports>.fromOpaque(opaque).takeUnretainedValue().record(message)
             })
         }
         handle = try RDKafkaHandle(.producer, config: config, owner: reports)
