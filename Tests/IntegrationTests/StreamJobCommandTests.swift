@@ -150,6 +150,50 @@ import Testing
 }
 
 @Suite struct ClickstreamPipelineTests {
+    /// The Kafka choices are settings: a consumer group, transactional output, a dead-letter file.
+    @Test func kafkaChoicesAreSettingsAndABadClickGoesToTheDeadLetterFile() throws {
+        let kafka = try EmbeddedKafka(topics: ["clicks": 2, "page-counts": 2])
+        let producer = try KafkaProducer(bootstrapServers: kafka.bootstrapServers, properties: ["linger.ms": "5"])
+        let base: Int64 = 1_700_000_000_000
+        for index in 0..<400 {
+            let time = base + Int64(index) * 10
+            let json = #"{"time":\#(time),"user":"user-\#(index % 7)","page":"/page/\#(index % 5)"}"#
+            try producer.send(topic: "clicks", partition: Int32(index % 2), key: nil, value: Array(json.utf8), timestamp: time)
+        }
+        try producer.send(topic: "clicks", partition: 0, key: nil, value: Array("not a click".utf8), timestamp: base + 5)
+        // A click far later on each partition moves the watermark past every window of the others.
+        for partition in Int32(0)..<2 {
+            let json = #"{"time":\#(base + 100_000),"user":"late","page":"/sentinel"}"#
+            try producer.send(topic: "clicks", partition: partition, key: nil, value: Array(json.utf8), timestamp: base + 100_000)
+        }
+        try producer.flush()
+
+        let directory = NSTemporaryDirectory() + "clickstream-kafka-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let output = "\(directory)/page-counts.csv"
+        let job = try StreamJobProcess(["run", "clickstream", "--set", "bootstrap=\(kafka.bootstrapServers)", "--set", "output=\(output)",
+                                        "--set", "window-ms=500", "--set", "sink-mode=transactional", "--set", "transactional-id=settings-test",
+                                        "--set", "group=clickstream-settings", "--checkpoint-dir", "\(directory)/state",
+                                        "--checkpoint-interval", "200ms"], log: "\(directory).log")
+        // 7 users × 5 pages: each pair's first visit is kept (which of its visits comes first
+        // depends on how the partitions interleave, so the windows they land in vary).
+        var rows: [Substring] = []
+        func kept() -> Int { rows.reduce(0) { $0 + (Int($1.split(separator: ",").last ?? "") ?? 0) } }
+        for _ in 0..<400 where kept() < 35 {
+            if job.waitForExit(seconds: 0.05) { break }
+            rows = ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").split(separator: "\n")
+        }
+        job.kill(SIGTERM)
+        #expect(job.status == 0)
+        let log = (try? String(contentsOfFile: "\(directory).log", encoding: .utf8)) ?? ""
+        #expect(kept() == 35, "\(rows) \(log)")
+        let deadLetters = (try? String(contentsOfFile: "\(directory)/bad-clicks.jsonl", encoding: .utf8)) ?? ""
+        #expect(deadLetters.contains("clicks[0]@"), "\(log)")
+        #expect(deadLetters.contains(Data("not a click".utf8).base64EncodedString()))
+        // The transactional sink committed the same rows to the topic.
+        #expect(try KafkaBaseline.heldRecords(topic: "page-counts", bootstrapServers: kafka.bootstrapServers) == rows.count)
+    }
+
     @Test func theMainJobRunsOnItsEmbeddedBrokerUntilStopped() throws {
         let directory = NSTemporaryDirectory() + "clickstream-\(UUID().uuidString.prefix(8))"
         let output = "\(directory)/page-counts.csv"

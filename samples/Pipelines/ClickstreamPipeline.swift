@@ -32,26 +32,37 @@ extension Pipelines {
     /// 5-second event-time windows, written to Kafka and to a CSV file — checkpointed, exactly
     /// once. Without `bootstrap`, an embedded broker is started in the process and a generator
     /// writes `rate` clicks a second into it until the job stops. Settings: `bootstrap`,
-    /// `rate` (2000), `output` (`out/clickstream/page-counts.csv`), `window-ms` (5000).
+    /// `rate` (2000), `output` (`out/clickstream/page-counts.csv`), `window-ms` (5000), and the
+    /// Kafka choices: `group`, `sink-mode`, `transactional-id`, `dead-letters`, `on-lost-records`.
     public static let clickstream = Pipeline(
         "clickstream", "Clicks from Kafka: first visits kept, counted per page per 5 s, to Kafka and a file", settings: [
             .string("bootstrap", help: "a Kafka cluster with a clicks topic; without it, an embedded broker fed with generated clicks"),
             .int("rate", default: 2000, help: "generated clicks per second (embedded broker only)"),
             .string("output", default: "out/clickstream/page-counts.csv", help: "the counts file"),
             .int("window-ms", default: 5000, help: "window length"),
+            .string("group", help: "read the clicks as a member of this consumer group (instances share the partitions)"),
+            .choice("sink-mode", among: ClickstreamKafka.sinkModes, default: "identity",
+                    help: "the page-counts topic: records carry the sink's identity; sole-writer: no header, nothing else writes there; transactional: a transaction per checkpoint"),
+            .string("transactional-id", default: "clickstream-page-counts", help: "the transactional producers' id (sink-mode=transactional)"),
+            .string("dead-letters", help: "where clicks that do not decode go, with where they were and why (default: bad-clicks.jsonl beside the output)"),
+            .choice("on-lost-records", among: ["fail", "skip"], default: "fail",
+                    help: "clicks the topic's retention deleted before they were read: stop, or skip them counted"),
         ]
     ) { settings in
         let rate = try settings.int("rate", default: 2000)
         let window = Int64(try settings.int("window-ms", default: 5000))
         let output = settings.string("output", default: "out/clickstream/page-counts.csv")
+        let kafka = try ClickstreamKafka(settings, output: output)
         let cluster = DemoCluster(bootstrap: settings.values["bootstrap"], rate: rate)
         let job = Job("clickstream")
-        // A record that is not a click stops the job, naming its topic, partition and offset
-        // (it used to be dropped without a word).
-        let clicks = job.source("clicks", Source("clicks from Kafka", providesEventTime: true) { context in
-            try Source<Click>.kafkaJSON(["clicks"], as: Click.self, bootstrapServers: try cluster.bootstrapServers(),
+        // A record that is not a click goes to the dead-letter file, naming its topic, partition
+        // and offset (it used to be dropped without a word).
+        let clicks = job.source("clicks", Source("clicks from Kafka", providesEventTime: true,
+                                                 deadLetters: .deadLetterFile(kafka.deadLetters)) { context in
+            try Source<Click>.kafkaJSON(["clicks"], as: Click.self, bootstrapServers: try cluster.bootstrapServers(), group: kafka.group,
                                         properties: ["fetch.wait.max.ms": "50"],
-                                        watermark: .boundedOutOfOrderness(.seconds(2)).idle(after: .seconds(10)))
+                                        watermark: .boundedOutOfOrderness(.seconds(2)).idle(after: .seconds(10)),
+                                        onBadRecord: .deadLetter(path: kafka.deadLetters), onLostRecords: kafka.onLostRecords)
                 .makeReader(context)
         })
         let counts = clicks
@@ -63,10 +74,41 @@ extension Pipelines {
         let rows = counts.results.map { PageCount(windowEnd: $0.window.end, page: $0.key, clicks: $0.value) }
         rows.sink("page-counts-file", .csvFile(output))
         rows.sink("page-counts-topic", Sink("Kafka topic page-counts") { context in
-            try Sink<PageCount>.kafka("page-counts", bootstrapServers: try cluster.bootstrapServers(),
-                                      key: { Array($0.page.utf8) }, value: { Array($0.csv.utf8) }).makeWriter(context)
+            try kafka.sink(bootstrapServers: try cluster.bootstrapServers()).makeWriter(context)
         })
         return job
+    }
+}
+
+/// The clickstream's Kafka choices, from its settings.
+struct ClickstreamKafka: Sendable {
+    static let sinkModes = ["identity", "sole-writer", "transactional"]
+
+    let group: String?
+    let sinkMode: String
+    let transactionalID: String
+    let deadLetters: String
+    let onLostRecords: KafkaLostRecords
+
+    init(_ settings: PipelineSettings, output: String) throws {
+        group = settings.values["group"]
+        sinkMode = try settings.choice("sink-mode", among: Self.sinkModes, default: "identity")
+        transactionalID = settings.string("transactional-id", default: "clickstream-page-counts")
+        let directory = (output as NSString).deletingLastPathComponent
+        deadLetters = settings.string("dead-letters", default: directory.isEmpty ? "bad-clicks.jsonl" : "\(directory)/bad-clicks.jsonl")
+        onLostRecords = try settings.choice("on-lost-records", among: ["fail", "skip"], default: "fail") == "skip" ? .skipAndCount : .fail
+    }
+
+    /// The page-counts topic's sink in the chosen mode.
+    func sink(bootstrapServers: String) -> Sink<PageCount> {
+        let key: @Sendable (PageCount) -> [UInt8]? = { Array($0.page.utf8) }
+        let value: @Sendable (PageCount) -> [UInt8] = { Array($0.csv.utf8) }
+        switch sinkMode {
+        case "transactional":
+            return .kafka("page-counts", bootstrapServers: bootstrapServers, transactionalID: transactionalID, key: key, value: value)
+        default:
+            return .kafka("page-counts", bootstrapServers: bootstrapServers, soleWriter: sinkMode == "sole-writer", key: key, value: value)
+        }
     }
 }
 

@@ -53,7 +53,7 @@ public struct Pipeline: Sendable {
 /// ```
 public struct PipelineSetting: Sendable, Hashable {
     public enum Kind: String, Sendable, Hashable {
-        case string, integer, boolean
+        case string, integer, boolean, choice
     }
 
     public let name: String
@@ -61,12 +61,24 @@ public struct PipelineSetting: Sendable, Hashable {
     /// The default, as text; nil when the pipeline has none (the setting is optional).
     public let defaultValue: String?
     public let help: String
+    /// For a ``Kind/choice``, the values it takes.
+    public let choices: [String]
 
-    public init(name: String, kind: Kind, defaultValue: String?, help: String) {
+    public init(name: String, kind: Kind, defaultValue: String?, help: String, choices: [String] = []) {
         self.name = name
         self.kind = kind
         self.defaultValue = defaultValue
         self.help = help
+        self.choices = choices
+    }
+
+    /// A setting that takes one of `choices` (anything else is refused, naming them).
+    ///
+    /// ```swift
+    /// .choice("sink-mode", among: ["identity", "sole-writer", "transactional"], default: "identity", help: "how the sink is exactly once")
+    /// ```
+    public static func choice(_ name: String, among choices: [String], default value: String? = nil, help: String) -> PipelineSetting {
+        PipelineSetting(name: name, kind: .choice, defaultValue: value, help: help, choices: choices)
     }
 
     public static func string(_ name: String, default value: String? = nil, help: String) -> PipelineSetting {
@@ -85,6 +97,10 @@ public struct PipelineSetting: Sendable, Hashable {
     func check(_ text: String) throws {
         switch kind {
         case .string: return
+        case .choice:
+            guard choices.contains(text) else {
+                throw PipelineSettingError(message: "setting '\(name)' must be one of \(choices.joined(separator: ", ")), not '\(text)'")
+            }
         case .integer:
             guard Int(text) != nil else { throw PipelineSettingError(message: "setting '\(name)' must be an integer, not '\(text)'") }
         case .boolean:
@@ -139,6 +155,15 @@ public struct PipelineSettings: Sendable {
             throw PipelineSettingError(message: "setting '\(key)' must be an integer, not '\(text)'")
         }
         return value
+    }
+
+    /// The value of a choice setting: one of `choices`, `fallback` when not given.
+    public func choice(_ key: String, among choices: [String], default fallback: String) throws -> String {
+        guard let text = values[key] else { return fallback }
+        guard choices.contains(text) else {
+            throw PipelineSettingError(message: "setting '\(key)' must be one of \(choices.joined(separator: ", ")), not '\(text)'")
+        }
+        return text
     }
 
     public func bool(_ key: String, default fallback: Bool) throws -> Bool {

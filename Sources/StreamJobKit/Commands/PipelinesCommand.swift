@@ -36,7 +36,7 @@ struct PipelinesCommand: ParsableCommand {
         guard !pipeline.settings.isEmpty else { return (lines + ["no settings"]).joined(separator: "\n") }
         lines.append("settings (--set name=value, or the job file's settings:):")
         let columns = pipeline.settings.map { setting in
-            ("  \(setting.name)=<\(setting.kind.rawValue)>", setting.defaultValue.map { "default \($0)" } ?? "optional", setting.help)
+            ("  \(setting.name)=<\(setting.kind == .choice ? setting.choices.joined(separator: "|") : setting.kind.rawValue)>", setting.defaultValue.map { "default \($0)" } ?? "optional", setting.help)
         }
         let first = columns.map(\.0.count).max() ?? 0
         let second = columns.map(\.1.count).max() ?? 0
