@@ -84,6 +84,8 @@ final class KafkaSinkWriter<Value: Sendable>: SinkWriter, @unchecked Sendable {
     /// Content hashes of records that reached the topic after the restored checkpoint, with how
     /// many times each: not to be sent again.
     private var alreadyWritten: [UInt64: Int] = [:]
+    /// Where producing (which waits while librdkafka's queue is full) and flushing run.
+    private let lane: BlockingLane
 
     init(topic: String, properties: [String: String], soleWriter: Bool = false, context: SinkContext,
          key: @escaping @Sendable (Value) -> [UInt8]?, value: @escaping @Sendable (Value) -> [UInt8]) throws {
@@ -93,6 +95,7 @@ final class KafkaSinkWriter<Value: Sendable>: SinkWriter, @unchecked Sendable {
                                  instance: context.run.options.checkpointDirectory.map { KafkaRecord.Header.instance(checkpointDirectory: $0) })
         identityHeaders = soleWriter ? [] : [identity]
         self.soleWriter = soleWriter
+        lane = BlockingLane("kafka-sink-\(context.stepID)")
         self.key = key
         self.value = value
         consumerProperties = properties.merging(["fetch.wait.max.ms": "10"]) { given, _ in given }
@@ -134,15 +137,18 @@ final class KafkaSinkWriter<Value: Sendable>: SinkWriter, @unchecked Sendable {
     }
 
     func write(_ batch: RecordBatch<Value>) async throws {
-        do {
-            for record in batch.values {
-                let recordKey = key(record)
-                let recordValue = value(record)
-                if !alreadyWritten.isEmpty, skipIfWritten(key: recordKey, value: recordValue) { continue }
-                try producer.produce(topic: topic, key: recordKey, value: recordValue, headers: identityHeaders)
+        guard !batch.values.isEmpty else { return }
+        try await lane.run { [self] in
+            do {
+                for record in batch.values {
+                    let recordKey = key(record)
+                    let recordValue = value(record)
+                    if !alreadyWritten.isEmpty, skipIfWritten(key: recordKey, value: recordValue) { continue }
+                    try producer.produce(topic: topic, key: recordKey, value: recordValue, headers: identityHeaders)
+                }
+            } catch let error as KafkaError {
+                throw StreamError(.io, step: step, action: "produce", position: topic, message: "\(error)")
             }
-        } catch let error as KafkaError {
-            throw StreamError(.io, step: step, action: "produce", position: topic, message: "\(error)")
         }
         try checkDeliveries()
     }
@@ -185,25 +191,30 @@ final class KafkaSinkWriter<Value: Sendable>: SinkWriter, @unchecked Sendable {
     /// (a stale end would make the restored sink read back records from before the checkpoint,
     /// and skip a new record identical to one of them).
     func checkpoint(_ barrier: CheckpointBarrier) async throws {
-        do {
-            try producer.flush()
-            try checkDeliveries()
-            let delivered = producer.reports.deliveredEnds(of: topic)
-            var ends: [Int32: Int64] = [:]
-            for partition in partitions {
-                ends[partition] = max(try producer.endOffset(topic: topic, partition: partition), delivered[partition] ?? 0)
+        let ends = try await lane.run { [self] () throws -> [Int32: Int64] in
+            do {
+                try producer.flush()
+                try checkDeliveries()
+                let delivered = producer.reports.deliveredEnds(of: topic)
+                var ends: [Int32: Int64] = [:]
+                for partition in partitions {
+                    ends[partition] = max(try producer.endOffset(topic: topic, partition: partition), delivered[partition] ?? 0)
+                }
+                return ends
+            } catch let error as KafkaError {
+                throw StreamError(.io, step: step, action: "checkpoint", position: topic, message: "\(error)")
             }
-            barrier.store(KafkaSinkState(endOffsets: ends), for: step)
-        } catch let error as KafkaError {
-            throw StreamError(.io, step: step, action: "checkpoint", position: topic, message: "\(error)")
         }
+        barrier.store(KafkaSinkState(endOffsets: ends), for: step)
     }
 
     func close() async throws {
-        do {
-            try producer.flush()
-        } catch let error as KafkaError {
-            throw StreamError(.io, step: step, action: "flush", position: topic, message: "\(error)")
+        try await lane.run { [self] in
+            do {
+                try producer.flush()
+            } catch let error as KafkaError {
+                throw StreamError(.io, step: step, action: "flush", position: topic, message: "\(error)")
+            }
         }
         try checkDeliveries()
     }

@@ -225,11 +225,14 @@ final class KafkaSourceReader: SourceReader, @unchecked Sendable {
         }
     }
 
+    /// Stops the poll thread without waiting for it here (a deinit may run on the cooperative
+    /// pool): the consumer is released, and its blocking close runs, off the pool once the
+    /// thread has stopped.
     deinit {
         stop.set()
         room.signal()
         consumer.wake()
-        threadDone.wait()
+        BlockingLane.release(consumer, after: threadDone)
     }
 
     /// Calls `body` with each run of records from one partition (a poll returns them in runs, in

@@ -59,6 +59,8 @@ final class TransactionalKafkaWriter<Value: Sendable>: SinkWriter, @unchecked Se
     private var current = 0
     private let key: @Sendable (Value) -> [UInt8]?
     private let value: @Sendable (Value) -> [UInt8]
+    /// Where producing (which waits while librdkafka's queue is full) and flushing run.
+    private let lane: BlockingLane
 
     init(topic: String, properties: [String: String], context: SinkContext, producer makeProducer: (Int) throws -> any KafkaTransactionalProducer,
          key: @escaping @Sendable (Value) -> [UInt8]?, value: @escaping @Sendable (Value) -> [UInt8]) throws {
@@ -66,6 +68,7 @@ final class TransactionalKafkaWriter<Value: Sendable>: SinkWriter, @unchecked Se
         step = context.stepID
         self.key = key
         self.value = value
+        lane = BlockingLane("kafka-transactional-sink-\(context.stepID)")
         let options = context.run.options
         guard options.checkpointDirectory != nil else {
             throw StreamError(.invalidJob, step: step, action: "configure",
@@ -95,6 +98,11 @@ final class TransactionalKafkaWriter<Value: Sendable>: SinkWriter, @unchecked Se
         }
     }
 
+    /// `transactional(action, body)` on the lane, off the cooperative pool.
+    private func blocking(_ action: String, _ body: @escaping @Sendable () throws -> Void) async throws {
+        try await lane.run { [self] in try transactional(action, body) }
+    }
+
     /// The current slot with an open transaction: waits while it is sealed (its checkpoint not yet
     /// durable), begins a transaction after a commit.
     private func writableSlot() async throws -> TransactionSlot {
@@ -118,7 +126,7 @@ final class TransactionalKafkaWriter<Value: Sendable>: SinkWriter, @unchecked Se
     func write(_ batch: RecordBatch<Value>) async throws {
         guard !batch.values.isEmpty else { return }
         let slot = try await writableSlot()
-        try transactional("produce") {
+        try await blocking("produce") { [topic, key, value] in
             for record in batch.values { try slot.producer.produce(topic: topic, key: key(record), value: value(record)) }
         }
     }
@@ -138,7 +146,7 @@ final class TransactionalKafkaWriter<Value: Sendable>: SinkWriter, @unchecked Se
         }
         let sealing = slots[current].phase == .open ? [slots[current]] : []
         for slot in sealing {
-            try transactional("flush") { try slot.producer.flush(timeout: .seconds(30)) }
+            try await blocking("flush") { try slot.producer.flush(timeout: .seconds(30)) }
             slot.set(.sealed(barrier.id))
         }
         // Every checkpoint waits for its commits: one taken while an earlier transaction was
@@ -170,6 +178,6 @@ final class TransactionalKafkaWriter<Value: Sendable>: SinkWriter, @unchecked Se
     func close() async throws {
         let slot = slots[current]
         guard slot.phase == .open else { return }
-        try transactional("flush") { try slot.producer.flush(timeout: .seconds(30)) }
+        try await blocking("flush") { try slot.producer.flush(timeout: .seconds(30)) }
     }
 }

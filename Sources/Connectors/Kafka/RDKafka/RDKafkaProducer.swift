@@ -107,9 +107,12 @@ final class RDKafkaProducer: RDKafkaClient, @unchecked Sendable {
         thread.start()
     }
 
+    /// Stops the poll thread without waiting for it here (a deinit may run on the cooperative
+    /// pool): the handle is released, and librdkafka's blocking destroy runs, off the pool once
+    /// the thread has stopped.
     deinit {
         stopping.set()
-        stopped.wait()
+        BlockingLane.release(handle, after: stopped)
     }
 
     /// Queues one message; while librdkafka's queue is full, waits for deliveries to make room:
