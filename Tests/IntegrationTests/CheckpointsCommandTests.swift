@@ -32,6 +32,33 @@ import Testing
         #expect(bad.error.contains("'seven' is not a checkpoint; write chk-<n>"))
     }
 
+    /// The case: w1-windows checkpointed with 1 s windows, restored with 2 s ones, used to
+    /// write a mixture. `checkpoints diff` says why it cannot be, and `run --restore` refuses it.
+    @Test func diffAndRestoreRefuseAChangedWindowButNotAChangedOutputPath() throws {
+        let root = NSTemporaryDirectory() + "checkpoints-diff-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let run = ["run", "w1-windows", "--set", "events=5000", "--checkpoint-dir", "\(root)/state", "--quiet"]
+        let first = try StreamJobBinary.run(run + ["--set", "output=\(root)/a.csv"])
+        #expect(first.status == 0, "\(first.error)")
+        let location = ["--from", "chk-1", "--dir", "\(root)/state", "--set", "events=5000"]
+
+        let changed = try StreamJobBinary.run(["checkpoints", "diff", "w1-windows"] + location + ["--set", "window-ms=2000", "--set", "output=\(root)/b.csv"])
+        #expect(changed.status == 1)
+        #expect(changed.output.contains("REFUSED step 'per-window' changed from tumbling(1000 ms), allowed lateness 0 ms to tumbling(2000 ms)"), "\(changed.output)")
+        #expect(changed.output.contains("setting 'window-ms' changed: 1000 → 2000"))
+        #expect(changed.output.contains("a restore would be refused (1 reason)"))
+        let refused = try StreamJobBinary.run(run + ["--set", "output=\(root)/b.csv", "--set", "window-ms=2000", "--restore", "latest"])
+        #expect(refused.status != 0)
+        #expect(refused.error.contains("does not fit this pipeline") && refused.error.contains("step 'per-window' changed"), "\(refused.error)")
+        #expect(!FileManager.default.fileExists(atPath: "\(root)/b.csv"), "a refused restore writes nothing")
+
+        let moved = try StreamJobBinary.run(["checkpoints", "diff", "w1-windows"] + location + ["--set", "output=\(root)/b.csv"])
+        #expect(moved.status == 0)
+        #expect(moved.output.contains("ok      step 'per-window': state restored unchanged"), "\(moved.output)")
+        #expect(moved.output.contains("a restore would be accepted"))
+        #expect(try StreamJobBinary.run(run + ["--set", "output=\(root)/b.csv", "--restore", "latest"]).status == 0)
+    }
+
     @Test func gcKeepsTheNewestAndRemovesLeftovers() throws {
         let root = NSTemporaryDirectory() + "checkpoints-gc-\(UUID().uuidString.prefix(8))"
         let store = CheckpointStore(root: root, job: "clicks", retain: 10)

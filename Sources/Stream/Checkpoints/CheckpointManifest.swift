@@ -32,6 +32,12 @@ public struct CheckpointManifest: Codable, Sendable, Equatable {
     /// transaction): then it is restorable only once a `COMMITTED` file beside it says its
     /// commits completed. Absent in older manifests: false.
     public var awaitsCommitted: Bool?
+    /// Each stateful step's signature (state type and the settings that shape it), for checking
+    /// a restore against a changed pipeline. Absent in older manifests.
+    public var steps: [String: StateSignature]?
+    /// The pipeline's settings when the checkpoint was taken (a run from `stream-job`). Absent
+    /// in older manifests and for jobs run from code.
+    public var settings: [String: String]?
 }
 
 /// Why a checkpoint cannot be used.

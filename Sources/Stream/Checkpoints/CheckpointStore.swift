@@ -25,14 +25,17 @@ public struct CheckpointStore: Sendable {
     public let job: String
     /// How many complete checkpoints to keep.
     public let retain: Int
+    /// What every checkpoint written records of the pipeline (its steps' signatures, settings).
+    public var identity: CheckpointIdentity?
 
     static let manifestName = "manifest.json"
     static let manifestChecksumName = "manifest.json.crc32c"
 
-    public init(root: String, job: String, retain: Int = 3) {
+    public init(root: String, job: String, retain: Int = 3, identity: CheckpointIdentity? = nil) {
         directory = "\(root)/\(job)"
         self.job = job
         self.retain = max(1, retain)
+        self.identity = identity
     }
 
     public func path(of id: Int) -> String { "\(directory)/chk-\(id)" }
@@ -58,7 +61,8 @@ public struct CheckpointStore: Sendable {
         }
         let manifest = CheckpointManifest(formatVersion: CheckpointManifest.currentFormatVersion, job: job, id: id,
                                           createdAt: createdAt ?? systemEpochMilliseconds(), watermark: watermark, sources: sources, states: files,
-                                          awaitsCommitted: awaitsCommitted ? true : nil)
+                                          awaitsCommitted: awaitsCommitted ? true : nil,
+                                          steps: identity.map { $0.steps.isEmpty ? nil : $0.steps } ?? nil, settings: identity?.settings)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let manifestBytes = [UInt8](try encoder.encode(manifest))

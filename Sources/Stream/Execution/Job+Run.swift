@@ -28,19 +28,22 @@ extension Job {
         let description = graph.withLock { $0 }
         // Refused before anything is built, so a refused restore creates no output file.
         let named = description.steps.compactMap(\.name)
+        try checkCompatible(restored, with: description, options: options)
         try checkRestored(restored, stateful: named + description.steps.filter { $0.kind == .source }.compactMap { $0.name.map { "\($0)/dead-letters" } },
-                          sources: description.steps.filter { $0.kind == .source }.compactMap(\.name), warnAboutMissing: false)
+                          sources: description.steps.filter { $0.kind == .source }.compactMap(\.name), warnAboutMissing: false,
+                          allowNonRestoredState: options.allowNonRestoredState)
         let context = RunContext(runtime: runtime, job: self, clock: clock, options: options, restored: restored)
         let build = try ExecutionBuild.make(description, context: context)
         let sources = build.orderedSources
-        try checkRestored(restored, stateful: context.statefulStepIDs, sources: sources.map(\.id))
+        try checkRestored(restored, stateful: context.statefulStepIDs, sources: sources.map(\.id), allowNonRestoredState: options.allowNonRestoredState)
         if restored != nil {
             let took = ContinuousClock.now - context.startedAt
             context.count { $0.restoreDuration = took }
         }
         var coordinator: CheckpointCoordinator?
         if options.takesCheckpoints, let directory = options.checkpointDirectory {
-            let store = CheckpointStore(root: directory, job: name, retain: options.retainedCheckpoints)
+            let store = CheckpointStore(root: directory, job: name, retain: options.retainedCheckpoints,
+                                        identity: CheckpointIdentity(steps: description.stateSignatures, settings: options.settings))
             coordinator = try CheckpointCoordinator(store: store, interval: options.checkpointInterval, startedAt: context.now()) { report in
                 context.progress.checkpointed(report)
                 if report.error == nil {
@@ -121,15 +124,37 @@ extension Job {
         return nil
     }
 
+    /// Checks the restored checkpoint's recorded state signatures against this pipeline's
+    /// stateful steps (see ``CheckpointCompatibility``): a changed state type or state-shaping
+    /// setting is refused, before anything is built; changed pipeline settings are logged.
+    func checkCompatible(_ checkpoint: Checkpoint?, with description: JobGraph, options: RunOptions) throws {
+        guard let checkpoint else { return }
+        let check = CheckpointCompatibility(checkpoint: checkpoint.manifest, stateSteps: Set(checkpoint.states.keys),
+                                            steps: description.stateSignatures, settings: options.settings)
+        let refusals = check.refusals(allowingNonRestoredState: options.allowNonRestoredState)
+        guard refusals.isEmpty else {
+            throw StreamError(.stateful, job: name, action: "restore",
+                              message: "checkpoint chk-\(checkpoint.manifest.id) does not fit this pipeline:\n  - " + refusals.joined(separator: "\n  - "))
+        }
+        for change in check.changes {
+            if case .settingChanged = change { Logger(label: "stream.checkpoint").info("restoring chk-\(checkpoint.manifest.id): \(change.sentence)") }
+        }
+    }
+
     /// Checks that the restored checkpoint was written by this pipeline: every state it holds
     /// belongs to a step of this job, and every source it positions exists. Reports each
     /// mismatch by step; steps the checkpoint knows nothing of start empty.
-    func checkRestored(_ checkpoint: Checkpoint?, stateful: [String], sources: [String], warnAboutMissing: Bool = true) throws {
+    func checkRestored(_ checkpoint: Checkpoint?, stateful: [String], sources: [String], warnAboutMissing: Bool = true,
+                       allowNonRestoredState: Bool = false) throws {
         guard let checkpoint else { return }
         var problems: [String] = []
         let known = Set(stateful)
         for step in checkpoint.states.keys.sorted() where !known.contains(step) {
-            problems.append("the checkpoint holds state for step '\(step)', which this pipeline does not have (renamed or removed?)")
+            if allowNonRestoredState {
+                if warnAboutMissing { Logger(label: "stream.checkpoint").warning("the state of step '\(step)' in chk-\(checkpoint.manifest.id) is dropped: this pipeline has no such step") }
+            } else {
+                problems.append("the checkpoint holds state for step '\(step)', which this pipeline does not have (renamed or removed?); --allow-non-restored-state drops it")
+            }
         }
         for source in checkpoint.manifest.sources.keys.sorted() where !sources.contains(source) {
             problems.append("the checkpoint holds a position for source '\(source)', which this pipeline does not have")

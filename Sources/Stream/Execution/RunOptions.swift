@@ -24,6 +24,12 @@ public struct RunOptions: Sendable {
     public var control: RunControl
     /// What the run has done so far, for a status line.
     public var progress: RunProgress
+    /// The pipeline's settings this run was built with, recorded in its checkpoints so a
+    /// restore can say which changed (`stream-job` passes them; nil for a job run from code).
+    public var settings: [String: String]?
+    /// Restore even if the checkpoint holds state for steps the pipeline no longer has, dropping
+    /// that state (as Flink's `--allowNonRestoredState`); otherwise such a restore is refused.
+    public var allowNonRestoredState = false
 
     public init(checkpointDirectory: String? = nil, checkpointInterval: Duration = .seconds(10), retainedCheckpoints: Int = 3,
                 restore: RestorePoint? = nil, replayOutputDirectory: String? = nil, control: RunControl = RunControl(),

@@ -27,7 +27,8 @@ extension DataStream {
             job.problem("step '\(id)': some inputs have event time and some do not; call .eventTime(_:watermark:) on each input, or on none")
         }
         let idleTimeout = inputs.compactMap(\.idleTimeout).max()
-        let step = job.addStep(.union, name: id, inputs: inputs.map(\.step), builder: StepBuilder { step, build in
+        let state = StateSignature.of(Value.self, configuration: "\(inputs.count) inputs")
+        let step = job.addStep(.union, name: id, inputs: inputs.map(\.step), state: state, builder: StepBuilder { step, build in
             let union = try UnionStep(id: id, step: step, inputs: inputs, codec: codec,
                                       downstream: try build.output(of: step, as: Value.self), build: build,
                                       bound: max(1, bufferLimit))

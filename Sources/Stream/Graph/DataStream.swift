@@ -30,8 +30,8 @@ public struct DataStream<Value: Sendable>: Sendable {
     /// Adds a step reading this stream and returns the stream of its output.
     @inlinable
     func derive<Output>(_ kind: StepKind, name: String? = nil, hasEventTime: Bool? = nil, idleTimeout: Int64?? = nil,
-                        builder: StepBuilder?) -> DataStream<Output> {
-        let step = job.addStep(kind, name: name, inputs: [self.step], builder: builder)
+                        state: StateSignature? = nil, builder: StepBuilder?) -> DataStream<Output> {
+        let step = job.addStep(kind, name: name, inputs: [self.step], state: state, builder: builder)
         return DataStream<Output>(job: job, step: step, hasEventTime: hasEventTime ?? self.hasEventTime,
                               idleTimeout: idleTimeout ?? self.idleTimeout)
     }
@@ -67,7 +67,7 @@ public struct DataStream<Value: Sendable>: Sendable {
         _ id: String, state initial: State,
         _ body: @escaping @Sendable (inout State, RecordBatch<Value>) throws -> RecordBatch<Output>
     ) -> DataStream<Output> {
-        derive(.transform(id), name: id, builder: StepBuilder { step, build in
+        derive(.transform(id), name: id, state: .of(State.self), builder: StepBuilder { step, build in
             let transform = try StatefulTransformStep(id: id, initial: initial, body: body,
                                                       downstream: try build.output(of: step, as: Output.self), context: build.context)
             build.setInlet(transform.inlet, step: step)

@@ -23,8 +23,15 @@ public final class Job: Sendable {
 
     /// Adds a step to the graph description, with how it is built when the job runs; returns its number.
     @usableFromInline
-    func addStep(_ kind: StepKind, name: String?, inputs: [Int], writes: [String] = [], builder: StepBuilder?) -> Int {
-        graph.withLock { $0.add(kind, name: name, inputs: inputs, writes: writes, builder: builder) }
+    func addStep(_ kind: StepKind, name: String?, inputs: [Int], writes: [String] = [], state: StateSignature? = nil,
+                 builder: StepBuilder?) -> Int {
+        graph.withLock { $0.add(kind, name: name, inputs: inputs, writes: writes, state: state, builder: builder) }
+    }
+
+    /// Each stateful step's signature: its state's type and the settings that shape it, as a
+    /// checkpoint records them (see ``CheckpointCompatibility``).
+    public var stateSignatures: [String: StateSignature] {
+        graph.withLock { $0.stateSignatures }
     }
 
     /// A name for the state of an unnamed step after `step`: the nearest named step upstream,

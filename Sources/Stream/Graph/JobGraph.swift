@@ -13,6 +13,8 @@ public struct JobGraph: Sendable {
         public var writes: [String] = []
         /// A source that may read several partitions whose records interleave.
         public var isPartitionedSource = false
+        /// For a step with checkpointed state: what that state depends on.
+        public var state: StateSignature?
         public var description: String { name.map { "\(kind) '\($0)'" } ?? "\(kind)" }
     }
 
@@ -24,10 +26,18 @@ public struct JobGraph: Sendable {
     @usableFromInline
     init() {}
 
-    mutating func add(_ kind: StepKind, name: String?, inputs: [Int], writes: [String] = [], builder: StepBuilder?) -> Int {
-        steps.append(Step(id: steps.count, kind: kind, name: name, inputs: inputs, writes: writes))
+    mutating func add(_ kind: StepKind, name: String?, inputs: [Int], writes: [String] = [], state: StateSignature? = nil,
+                      builder: StepBuilder?) -> Int {
+        steps.append(Step(id: steps.count, kind: kind, name: name, inputs: inputs, writes: writes, state: state))
         builders.append(builder)
         return steps.count - 1
+    }
+
+    /// The signature of each named step with checkpointed state.
+    var stateSignatures: [String: StateSignature] {
+        var signatures: [String: StateSignature] = [:]
+        for step in steps { if let name = step.name, let state = step.state { signatures[name] = state } }
+        return signatures
     }
 
     mutating func markPartitioned(_ step: Int) {

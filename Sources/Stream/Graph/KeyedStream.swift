@@ -96,7 +96,10 @@ extension WindowedStream {
         let keyed = self.keyed
         let id = self.id
         let results: DataStream<WindowResult<Key, Agg.Output>> = source.derive(
-            .window(spec), name: id, hasEventTime: false, idleTimeout: .some(nil), builder: StepBuilder { step, build in
+            .window(spec), name: id, hasEventTime: false, idleTimeout: .some(nil),
+            state: StateSignature(schema: "window of \(String(reflecting: Key.self)) → \(String(reflecting: Agg.Accumulator.self))",
+                                  configuration: "\(spec), allowed lateness \(lateness.milliseconds) ms"),
+            builder: StepBuilder { step, build in
                 let lateStep = build.sideOutput(of: step)
                 let operation = try WindowLogic<Key, Value, Agg>.makeOperator(
                     id: id, context: build.context, keyed: keyed,

@@ -15,8 +15,9 @@ struct CheckpointsCommand: ParsableCommand {
               stream-job checkpoints inspect chk-7 --dir state --job clicks
               stream-job checkpoints verify --dir state --job clicks
               stream-job checkpoints gc --dir state --job clicks --retain 1
+              stream-job checkpoints diff w1-windows --from chk-7 --dir state --set window-ms=2000
             """,
-        subcommands: [List.self, Inspect.self, Verify.self, GC.self]
+        subcommands: [List.self, Inspect.self, Verify.self, GC.self, Diff.self]
     )
 
     struct Location: ParsableArguments {
@@ -127,4 +128,52 @@ extension CheckpointsCommand {
 /// Milliseconds since the epoch as an ISO 8601 time.
 func timestamp(_ milliseconds: Int64) -> String {
     ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+}
+
+extension CheckpointsCommand {
+    /// `checkpoints diff <pipeline> --from chk-N`: how a checkpoint's state would map onto the
+    /// pipeline built with the given settings, step by step; exit 1 if `run --restore` would refuse it.
+    struct Diff: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Say step by step how a checkpoint's state maps onto the pipeline as built now; exit 1 if a restore would be refused.",
+            discussion: """
+                Unchanged state is restored; a new step starts empty; state of a step the pipeline no
+                longer has is refused (unless --allow-non-restored-state drops it); state whose type
+                changed, or a step whose state-shaping settings changed (a window's size), is refused.
+                Changed pipeline settings are listed: fine in themselves (an output path). `run
+                --restore` applies the same rules.
+                """)
+
+        @Argument(help: "The pipeline, as `run` takes it.") var pipeline: String
+        @Option(help: "The checkpoint, e.g. chk-7.") var from: String
+        @Option(help: "The checkpoint directory (the job's checkpoints are in <dir>/<job>).") var dir: String
+        @Option(name: .customLong("set"), help: ArgumentHelp("A pipeline setting, key=value (repeatable).", valueName: "key=value"))
+        var settings: [String] = []
+        @Flag(help: "Count dropping the state of removed steps as allowed.") var allowNonRestoredState = false
+
+        func run() throws {
+            let given = try JobOptions.parseSettings(settings)
+            let job = try JobOptions.building(pipeline, settings: given, validating: true)
+            let checkpoint = try CheckpointStore(root: dir, job: job.name).read(id: CheckpointsCommand.parseID(from))
+            let check = CheckpointCompatibility(checkpoint: checkpoint.manifest, stateSteps: Set(checkpoint.states.keys),
+                                                steps: job.stateSignatures,
+                                                settings: try JobOptions.effectiveSettings(of: pipeline, given: given.values))
+            print("chk-\(checkpoint.manifest.id) of job \(job.name) against pipeline \(pipeline)" + (settings.isEmpty ? "" : " with \(settings.joined(separator: " "))"))
+            if checkpoint.manifest.settings == nil { print("(the checkpoint recorded no settings: settings are not compared)") }
+            let refusals = Set(check.refusals(allowingNonRestoredState: allowNonRestoredState))
+            for change in check.changes {
+                let verdict = switch change {
+                case .unchanged: "ok      "
+                case .new: "new     "
+                case .unrecorded: "unknown "
+                case .settingChanged: "fine    "
+                case .dropped: refusals.contains(change.sentence) ? "REFUSED " : "dropped "
+                case .typeChanged, .configurationChanged: "REFUSED "
+                }
+                print("\(verdict)\(change.sentence)")
+            }
+            print(refusals.isEmpty ? "a restore would be accepted" : "a restore would be refused (\(refusals.count) reason\(refusals.count == 1 ? "" : "s"))")
+            if !refusals.isEmpty { throw ExitCode.failure }
+        }
+    }
 }

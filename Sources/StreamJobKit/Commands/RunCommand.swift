@@ -32,8 +32,13 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Resume from a checkpoint: latest (none yet: start afresh), latest-valid (past corrupt ones) or chk-<n>.")
     var restore: String?
 
+    @Flag(help: "Restore even if the checkpoint holds state for steps the pipeline no longer has, dropping it.")
+    var allowNonRestoredState = false
+
     func run() async throws {
-        try await job.resolve(pipeline: pipeline, restore: restore).runJob()
+        var configuration = try job.resolve(pipeline: pipeline, restore: restore)
+        configuration.allowNonRestoredState = allowNonRestoredState
+        try await configuration.runJob()
     }
 }
 

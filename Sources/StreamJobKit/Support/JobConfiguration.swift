@@ -49,6 +49,8 @@ struct JobConfiguration {
     var metricsHost: String?
     var quiet: Bool?
     var settings: [String: String] = [:]
+    /// Restore even if state for steps the pipeline no longer has would be dropped (a flag only).
+    var allowNonRestoredState = false
 
     static let settingPrefix = "STREAM_JOB_SETTING_"
 

@@ -64,6 +64,15 @@ struct JobOptions: ParsableArguments {
         return PipelineSettings(values)
     }
 
+    /// `given` with the declared defaults of the settings it leaves out.
+    static func effectiveSettings(of pipeline: String, given: [String: String]) throws -> [String: String] {
+        var effective: [String: String] = [:]
+        for setting in try Registry.pipeline(named: pipeline).settings {
+            if let value = setting.defaultValue { effective[setting.name] = value }
+        }
+        return effective.merging(given) { _, given in given }
+    }
+
     static func building(_ name: String, settings: [String], validating: Bool) throws -> Job {
         try building(name, settings: try parseSettings(settings), validating: validating)
     }
@@ -109,8 +118,19 @@ extension JobConfiguration {
     /// Run options from this configuration, with the defaults for what it leaves out.
     func runOptions(replayInto directory: String? = nil) throws -> RunOptions {
         try checkRunOptions()
-        return RunOptions(checkpointDirectory: checkpointDir, checkpointInterval: checkpointInterval ?? .seconds(10),
-                          retainedCheckpoints: retain ?? 3, restore: restore, replayOutputDirectory: directory)
+        var options = RunOptions(checkpointDirectory: checkpointDir, checkpointInterval: checkpointInterval ?? .seconds(10),
+                                 retainedCheckpoints: retain ?? 3, restore: restore, replayOutputDirectory: directory)
+        options.settings = effectiveSettings()
+        options.allowNonRestoredState = allowNonRestoredState
+        return options
+    }
+
+    /// The pipeline's settings as the job is built with them: those given, and the declared
+    /// defaults of the rest (what a checkpoint records, to tell a later restore what changed).
+    func effectiveSettings() -> [String: String]? {
+        guard let pipeline else { return nil }
+        // A pipeline that is not registered fails when the job is built, with its own message.
+        return (try? JobOptions.effectiveSettings(of: pipeline, given: settings)) ?? settings
     }
 
     var runtimeWorkers: Int { workers ?? Runtime.defaultWorkerCount }

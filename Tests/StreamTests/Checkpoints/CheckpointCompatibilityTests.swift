@@ -1,0 +1,135 @@
+import Foundation
+import Operators
+import StreamTesting
+@testable import Stream
+import Testing
+
+/// Counts records per key, keeping plain integers: the same step as `FlakyCounter` with another state type.
+struct PlainCounter: KeyedProcessFunction {
+    var counts: KeyedState<Int, Int>
+
+    init(restoring state: KeyedState<Int, Int>) { counts = state }
+
+    func snapshot() -> KeyedState<Int, Int> { counts }
+
+    mutating func process(_ record: KeyedRecord<Int, Int>, _ output: inout ProcessOutput<Int, String>) {
+        counts[record.key, default: 0] += 1
+        output.emit("k\(record.key)=\(counts[record.key]!)", for: record)
+    }
+}
+
+/// A restore against a changed pipeline: refused step by step where the state cannot carry over
+/// (a window cut another way, a state type changed, a step gone), accepted where it can.
+@Suite(.timeLimit(.minutes(1))) struct CheckpointCompatibilityTests {
+    /// Events at 0, 100, … ms, counted per key in windows of `windowMs`.
+    static func windowJob(windowMs: Int64, output: TestSink<String>) -> Job {
+        let job = Job("compat")
+        job.source("events", .records(Array(0..<100), batchSize: 10))
+            .eventTime({ Int64($0) * 100 }, watermark: .boundedOutOfOrderness(.zero))
+            .keyed(by: { $0 % 3 })
+            .window("per-window", .tumbling(.milliseconds(windowMs)))
+            .aggregate(.count())
+            .results.map { "\($0.window.end) k\($0.key)=\($0.value)" }
+            .sink("out", output.sink)
+        return job
+    }
+
+    static func counterJob<Function: KeyedProcessFunction>(step: String, _ make: @escaping @Sendable (KeyedState<Int, Function.State>) -> Function,
+                                                           output: TestSink<String>) -> Job
+    where Function.Key == Int, Function.Input == Int, Function.Output == String {
+        let job = Job("compat")
+        job.source("numbers", .records(Array(0..<50), batchSize: 10))
+            .processingTime()
+            .keyed(by: { $0 % 7 })
+            .process(step, make)
+            .sink("out", output.sink)
+        return job
+    }
+
+    @Test func aCheckpointRecordsEachStatefulStepsSignatureAndTheSettings() async throws {
+        let root = RestoreDifferentialTests.checkpointRoot()
+        var options = RunOptions(checkpointDirectory: root)
+        options.settings = ["window-ms": "1000", "output": "a.csv"]
+        try await Self.windowJob(windowMs: 1_000, output: TestSink()).run(on: Runtime(workers: 1), options: options)
+        let manifest = try #require(try CheckpointStore(root: root, job: "compat").latest()).manifest
+        #expect(manifest.settings == ["window-ms": "1000", "output": "a.csv"])
+        let window = try #require(manifest.steps?["per-window"])
+        #expect(window.configuration == "tumbling(1000 ms), allowed lateness 0 ms")
+        #expect(window.schema.contains("Swift.Int"))
+    }
+
+    @Test func aWindowCutAnotherWayIsRefusedNamingTheChange() async throws {
+        let root = RestoreDifferentialTests.checkpointRoot()
+        let control = RunControl()
+        let first = TestSink<String>()
+        let job = Self.windowJob(windowMs: 1_000, output: first)
+        try await job.run(on: Runtime(workers: 1), options: RunOptions(checkpointDirectory: root, control: control))
+        let wider = TestSink<String>()
+        let error = await #expect(throws: StreamError.self) {
+            try await Self.windowJob(windowMs: 2_000, output: wider)
+                .run(on: Runtime(workers: 1), options: RunOptions(checkpointDirectory: root, restore: .latest))
+        }
+        #expect(error?.message.contains("step 'per-window' changed from tumbling(1000 ms), allowed lateness 0 ms to tumbling(2000 ms)") == true,
+                "\(error?.message ?? "")")
+        #expect(wider.values.isEmpty)
+        // The same window restores.
+        try await Self.windowJob(windowMs: 1_000, output: TestSink()).run(on: Runtime(workers: 1),
+                                                                        options: RunOptions(checkpointDirectory: root, restore: .latest))
+    }
+
+    @Test func aChangedStateTypeIsRefused() async throws {
+        let root = RestoreDifferentialTests.checkpointRoot()
+        try await Self.counterJob(step: "counter", { FlakyCounter(restoring: $0) }, output: TestSink())
+            .run(on: Runtime(workers: 1), options: RunOptions(checkpointDirectory: root))
+        let error = await #expect(throws: StreamError.self) {
+            try await Self.counterJob(step: "counter", { PlainCounter(restoring: $0) }, output: TestSink())
+                .run(on: Runtime(workers: 1), options: RunOptions(checkpointDirectory: root, restore: .latest))
+        }
+        let message = error?.message ?? ""
+        #expect(message.contains("step 'counter': its state was written as") && message.contains("Flaky") && message.contains("cannot be read back"),
+                "\(message)")
+    }
+
+    @Test func stateOfARemovedStepIsDroppedOnlyWhenAllowed() async throws {
+        let root = RestoreDifferentialTests.checkpointRoot()
+        try await Self.counterJob(step: "counter", { PlainCounter(restoring: $0) }, output: TestSink())
+            .run(on: Runtime(workers: 1), options: RunOptions(checkpointDirectory: root))
+        var options = RunOptions(checkpointDirectory: root, restore: .latest)
+        await #expect(throws: StreamError.self) {
+            try await Self.counterJob(step: "renamed", { PlainCounter(restoring: $0) }, output: TestSink())
+                .run(on: Runtime(workers: 1), options: options)
+        }
+        options.allowNonRestoredState = true
+        let output = TestSink<String>()
+        // The finished source has nothing more to read; the renamed step starts empty.
+        try await Self.counterJob(step: "renamed", { PlainCounter(restoring: $0) }, output: output)
+            .run(on: Runtime(workers: 1), options: options)
+        let manifest = try #require(try CheckpointStore(root: root, job: "compat").latest()).manifest
+        #expect(manifest.steps?["counter"] == nil)
+        #expect(manifest.steps?["renamed"] != nil)
+    }
+
+    @Test func theComparisonListsEveryKindOfChange() {
+        let manifest = CheckpointManifest(formatVersion: 1, job: "j", id: 4, createdAt: 0, watermark: 0, sources: [:], states: [],
+                                          steps: ["kept": StateSignature(schema: "A", configuration: "x"),
+                                                  "reshaped": StateSignature(schema: "A", configuration: "tumbling(1000 ms)"),
+                                                  "retyped": StateSignature(schema: "A"),
+                                                  "gone": StateSignature(schema: "A")],
+                                          settings: ["output": "a.csv", "window-ms": "1000"])
+        let check = CheckpointCompatibility(checkpoint: manifest, stateSteps: ["kept", "reshaped", "retyped", "gone"],
+                                            steps: ["kept": StateSignature(schema: "A", configuration: "x"),
+                                                    "reshaped": StateSignature(schema: "A", configuration: "tumbling(2000 ms)"),
+                                                    "retyped": StateSignature(schema: "B"),
+                                                    "added": StateSignature(schema: "C")],
+                                            settings: ["output": "b.csv", "window-ms": "1000"])
+        #expect(check.changes == [
+            .new(step: "added"), .unchanged(step: "kept"),
+            .configurationChanged(step: "reshaped", from: "tumbling(1000 ms)", to: "tumbling(2000 ms)"),
+            .typeChanged(step: "retyped", from: "A", to: "B"),
+            .dropped(step: "gone"),
+            .settingChanged(name: "output", from: "a.csv", to: "b.csv"),
+        ])
+        #expect(check.refusals(allowingNonRestoredState: false).count == 3)
+        #expect(check.refusals(allowingNonRestoredState: true).count == 2)
+    }
+}
