@@ -110,7 +110,7 @@ struct RootCommand: AsyncParsableCommand {
                 """,
             version: versionText,
             subcommands: [RunCommand.self, ReplayCommand.self, PipelinesCommand.self, GraphCommand.self, ValidateCommand.self,
-                          CheckpointsCommand.self, DevBrokerCommand.self, VersionCommand.self]
+                          CheckpointsCommand.self, ExplainCommand.self, DevBrokerCommand.self, VersionCommand.self]
                 + registry.extraCommands
         )
     }

@@ -119,6 +119,8 @@ final class KafkaSourceReader: SourceReader, @unchecked Sendable {
     private var offsets = KafkaOffsets()
     /// Per-partition watermarks, when the source makes event time.
     private var tracker: WatermarkTracker?
+    /// When the partitions' event time last went to the console (processing time, ms).
+    private var lastPublished: Int64?
     /// Each partition's largest timestamp in the restored checkpoint, for when it is assigned.
     private var savedMaxima: [String: [Int32: Int64]] = [:]
     /// The tracker's number for each partition.
@@ -382,6 +384,14 @@ extension KafkaSourceReader {
             }
         }
         let end = tracker!.tick(now: now)
+        if lastPublished.map({ now - $0 >= 200 }) ?? true {
+            lastPublished = now
+            var names: [Int: String] = [:]
+            for partition in heldPartitions {
+                if let number = partitionIndex[partition.topic]?[partition.partition] { names[number] = "\(partition.topic)[\(partition.partition)]" }
+            }
+            context.run.progress.partitions(of: context.stepID, tracker!.progress(source: context.stepID, names: names, now: now))
+        }
         return RecordBatch(values: records, timestamps: timestamps, watermarks: watermarks, endWatermark: end)
     }
 }

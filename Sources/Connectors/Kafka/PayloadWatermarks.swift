@@ -37,6 +37,11 @@ struct PayloadWatermarks {
         return before
     }
 
+    /// The partitions' event time, for the console.
+    func progress(source: String, now: Int64) -> [PartitionProgress] {
+        tracker.progress(source: source, names: Dictionary(uniqueKeysWithValues: index.map { ($0.value, "\($0.key.topic)[\($0.key.partition)]") }), now: now)
+    }
+
     /// The watermark after a batch (idle partitions re-evaluated at `now`).
     mutating func end(now: Int64) -> Int64 { tracker.tick(now: now) }
 

@@ -11,6 +11,10 @@ final class EventTimeStep<Value: Sendable>: @unchecked Sendable {
     @usableFromInline let context: RunContext
     @usableFromInline var clock: BoundedWatermark
     @usableFromInline let gauges: WatermarkGauges
+    @usableFromInline let strategy: WatermarkStrategy
+    /// When a record last came (processing time, ms), and when the console last heard of it.
+    @usableFromInline var lastRecordAt: Int64?
+    @usableFromInline var lastPublished: Int64?
 
     @inlinable
     init(id: String, timestamp: @escaping @Sendable (Value) -> Int64, strategy: WatermarkStrategy,
@@ -20,6 +24,7 @@ final class EventTimeStep<Value: Sendable>: @unchecked Sendable {
         self.downstream = downstream
         self.context = context
         clock = BoundedWatermark(outOfOrderness: strategy.outOfOrderness)
+        self.strategy = strategy
         if let saved = try context.registerState(BoundedWatermark.self, for: id) {
             clock.maxTimestamp = saved.maxTimestamp
             clock.watermark = saved.watermark
@@ -48,9 +53,23 @@ final class EventTimeStep<Value: Sendable>: @unchecked Sendable {
             clock.observe(timestamps[index])
         }
         let end = clock.watermark
-        gauges.record(end, now: context.now(), progress: context.progress)
+        let now = context.now()
+        gauges.record(end, now: now, progress: context.progress)
+        if batch.count > 0 { lastRecordAt = now }
+        if lastPublished.map({ now - $0 >= 200 }) ?? true { publish(now: now) }
         try await downstream.consume(RecordBatch(values: batch.values, timestamps: timestamps,
                                                  watermarks: watermarks, endWatermark: end))
+    }
+
+    /// The stream's event time, as one partition, for the console.
+    @usableFromInline
+    func publish(now: Int64) {
+        lastPublished = now
+        let idle = strategy.idleTimeout.map { timeout in now - (lastRecordAt ?? now) >= timeout } ?? false
+        context.progress.partitions(of: id, [
+            PartitionProgress(source: id, partition: id, maxTimestamp: clock.maxTimestamp == .min ? nil : clock.maxTimestamp,
+                              lastRecordAt: lastRecordAt, outOfOrderness: strategy.outOfOrderness, idleTimeout: strategy.idleTimeout, isIdle: idle),
+        ])
     }
 
     @usableFromInline

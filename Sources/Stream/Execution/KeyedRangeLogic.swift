@@ -43,6 +43,9 @@ protocol KeyedRangeLogic: Sendable {
     func checkpointDownstream(_ barrier: CheckpointBarrier) async throws
     /// Ends the input downstream.
     func finishDownstream() async throws
+    /// Passes an empty batch downstream (at `watermark`, which it does not move), so the keyed
+    /// steps there deliver what they hold too while the input is quiet.
+    func heartbeatDownstream(watermark: Int64) async throws
 }
 
 /// One batch as the ranges and the merge see it: the records (shared, never copied), where the

@@ -50,6 +50,7 @@ final class KeyedRangeOperator<Logic: KeyedRangeLogic>: @unchecked Sendable {
     func consume(_ batch: RecordBatch<Input>) async throws {
         if batch.count == 0 && batch.endWatermark <= lastWatermark && !Logic.callsRangesOnHeartbeats {
             try await forward(waitingFor: inFlight.count)
+            try await logic.heartbeatDownstream(watermark: lastWatermark)
             return
         }
         guard batch.count == 0 || batch.hasEventTime else {

@@ -92,7 +92,8 @@ struct ProcessLogic<Function: KeyedProcessFunction>: KeyedRangeLogic {
 
     @inlinable
     func deliver(_ merged: Merged) async throws -> Int {
-        if merged.count > 0 || merged.endWatermark > EventTime.beginning { try await downstream.consume(merged) }
+        // An empty batch goes on too: a heartbeat, so the keyed steps downstream deliver what they hold.
+        try await downstream.consume(merged)
         return merged.count
     }
 
@@ -109,5 +110,10 @@ struct ProcessLogic<Function: KeyedProcessFunction>: KeyedRangeLogic {
     @inlinable
     func finishDownstream() async throws {
         try await downstream.finish()
+    }
+
+    @inlinable
+    func heartbeatDownstream(watermark: Int64) async throws {
+        try await downstream.consume(RecordBatch(values: [], timestamps: [], watermarks: [], endWatermark: watermark))
     }
 }

@@ -18,6 +18,8 @@ public final class RunProgress: Sendable {
     private let checkpoint = Mutex<CheckpointReport?>(nil)
     private let failedCheckpoints = Atomic(0)
     private let waits = Mutex<[String: String]>([:])
+    @usableFromInline let eventTime = EventTimeBoard()
+    private let checkpointHistory = Mutex<[CheckpointReport]>([])
 
     public init() {}
 
@@ -36,6 +38,18 @@ public final class RunProgress: Sendable {
     /// The last checkpoint written, and how many failed.
     public var lastCheckpoint: CheckpointReport? { checkpoint.withLock { $0 } }
     public var checkpointFailures: Int { failedCheckpoints.load(ordering: .relaxed) }
+
+    /// Every source partition's event time (sources that make event time, and event-time steps).
+    public var sourcePartitions: [PartitionProgress] { eventTime.sourcePartitions }
+    /// Every window step's watermark, next firing and watermark rate.
+    public var windowSteps: [WindowProgress] { eventTime.windowSteps }
+    /// The last checkpoints attempted (up to 100), oldest first, failures included.
+    public var checkpoints: [CheckpointReport] { checkpointHistory.withLock { $0 } }
+
+    /// Replaces what source `source` says of its partitions' event time (a source calls it once a batch).
+    public func partitions(of source: String, _ progress: [PartitionProgress]) {
+        eventTime.update(source: source, progress)
+    }
 
     /// What steps are waiting for, by step: "files matching data/*.csv", say.
     public var waitingFor: [String: String] { waits.withLock { $0 } }
@@ -66,5 +80,9 @@ public final class RunProgress: Sendable {
 
     func checkpointed(_ report: CheckpointReport) {
         if report.error == nil { checkpoint.withLock { $0 = report } } else { failedCheckpoints.add(1, ordering: .relaxed) }
+        checkpointHistory.withLock { history in
+            history.append(report)
+            if history.count > 100 { history.removeFirst(history.count - 100) }
+        }
     }
 }

@@ -17,12 +17,17 @@ struct WindowLogic<Key: StableHashable, Value: Sendable, Agg: Aggregator>: Keyed
         @usableFromInline let results: RecordBatch<WindowResult<Key, Agg.Output>>
         @usableFromInline let late: RecordBatch<Value>
         @usableFromInline let openWindows: Int
+        @usableFromInline let watermark: Int64
+        @usableFromInline let nextWindowEnd: Int64?
 
         @inlinable
-        init(results: RecordBatch<WindowResult<Key, Agg.Output>>, late: RecordBatch<Value>, openWindows: Int) {
+        init(results: RecordBatch<WindowResult<Key, Agg.Output>>, late: RecordBatch<Value>, openWindows: Int, watermark: Int64,
+             nextWindowEnd: Int64?) {
             self.results = results
             self.late = late
             self.openWindows = openWindows
+            self.watermark = watermark
+            self.nextWindowEnd = nextWindowEnd
         }
     }
 
@@ -32,6 +37,8 @@ struct WindowLogic<Key: StableHashable, Value: Sendable, Agg: Aggregator>: Keyed
     @usableFromInline let results: BatchReceiver<WindowResult<Key, Agg.Output>>
     @usableFromInline let late: BatchReceiver<Value>?
     @usableFromInline let gauges: OperatorGauges
+    /// The window's length (a session's gap), for the console.
+    @usableFromInline let windowLength: Int64
 
     @inlinable static var callsRangesOnHeartbeats: Bool { false }
 
@@ -44,14 +51,16 @@ struct WindowLogic<Key: StableHashable, Value: Sendable, Agg: Aggregator>: Keyed
         let groupRanges = keyed.keyGroups.ranges(parallelism: context.runtime.workerCount)
         let states = try context.registerState(for: id).map { try initial.decodeSplit($0, ranges: groupRanges, step: id) }
             ?? groupRanges.map { _ in initial }
-        let logic = WindowLogic(id: id, key: keyed.key, context: context, results: results, late: late, gauges: OperatorGauges(step: id))
+        let logic = WindowLogic(id: id, key: keyed.key, context: context, results: results, late: late, gauges: OperatorGauges(step: id),
+                                windowLength: initial.spec.length)
         return try KeyedRangeOperator(logic: logic, context: context, keyGroups: keyed.keyGroups, groupRanges: groupRanges, start: states)
     }
 
     @inlinable
     init(id: String, key: @escaping @Sendable (Value) -> Key, context: RunContext, results: BatchReceiver<WindowResult<Key, Agg.Output>>,
-         late: BatchReceiver<Value>?, gauges: OperatorGauges) {
+         late: BatchReceiver<Value>?, gauges: OperatorGauges, windowLength: Int64) {
         self.id = id
+        self.windowLength = windowLength
         self.key = key
         self.context = context
         self.results = results
@@ -80,7 +89,8 @@ struct WindowLogic<Key: StableHashable, Value: Sendable, Agg: Aggregator>: Keyed
         let indices = parts.flatMap(\.latePositions).sorted().map { $0 - batch.firstPosition }
         let late = RecordBatch(values: indices.map { records.values[$0] }, timestamps: indices.map { records.timestamps[$0] },
                                watermarks: indices.map { records.watermarks[$0] }, endWatermark: batch.endWatermark)
-        return Merged(results: RecordBatch(values: ordered.map(\.result)), late: late, openWindows: parts.reduce(0) { $0 + $1.openWindows })
+        return Merged(results: RecordBatch(values: ordered.map(\.result)), late: late, openWindows: parts.reduce(0) { $0 + $1.openWindows },
+                      watermark: batch.endWatermark, nextWindowEnd: parts.compactMap(\.nextWindowEnd).min())
     }
 
     @inlinable
@@ -89,6 +99,8 @@ struct WindowLogic<Key: StableHashable, Value: Sendable, Agg: Aggregator>: Keyed
     @inlinable
     func deliver(_ merged: Merged) async throws -> Int {
         gauges.record(openWindows: merged.openWindows, progress: context.progress)
+        context.progress.eventTime.update(window: id, watermark: merged.watermark, nextWindowEnd: merged.nextWindowEnd,
+                                          windowLength: windowLength, now: context.now())
         if merged.results.count > 0 { try await results.consume(merged.results) }
         if merged.late.count > 0 {
             gauges.count(late: merged.late.count, progress: context.progress)
@@ -119,5 +131,10 @@ struct WindowLogic<Key: StableHashable, Value: Sendable, Agg: Aggregator>: Keyed
     func finishDownstream() async throws {
         try await results.finish()
         try await late?.finish()
+    }
+
+    @inlinable
+    func heartbeatDownstream(watermark: Int64) async throws {
+        try await results.consume(RecordBatch(values: []))
     }
 }

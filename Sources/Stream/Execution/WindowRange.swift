@@ -5,6 +5,8 @@ struct RangeOutput<Key: Sendable, Output: Sendable>: Sendable {
     @usableFromInline var latePositions: [Int] = []
     /// Windows this range holds state for after the batch (sessions: keys with an open session).
     @usableFromInline var openWindows = 0
+    /// The end of the earliest window this range has still to fire.
+    @usableFromInline var nextWindowEnd: Int64?
 
     @inlinable init() {}
 }
@@ -42,6 +44,7 @@ struct WindowRange<Key: StableHashable, Agg: Aggregator>: RuntimeActor where Agg
         }
         state.advance(to: endWatermark, into: &output.emissions)
         output.openWindows = state.openWindowEstimate
+        output.nextWindowEnd = state.nextWindowEnd
         return output
     }
 }

@@ -33,6 +33,28 @@ public struct WatermarkTracker: Sendable, Hashable {
         self.watermark = watermark
     }
 
+    /// Each partition as it holds the watermark at processing time `now`: its largest timestamp
+    /// (nil: none yet), when it last sent a record (nil: not since it was registered), and
+    /// whether it counts as idle.
+    public func partitionStates(now: Int64) -> [Int: (maxTimestamp: Int64?, lastRecordAt: Int64?, isIdle: Bool)] {
+        partitions.mapValues { partition in
+            let sent = partition.maxTimestamp != .min
+            let idle = strategy.idleTimeout.map { now - partition.lastActivity >= $0 } ?? false
+            return (sent ? partition.maxTimestamp : nil, sent ? partition.lastActivity : nil, idle)
+        }
+    }
+
+    /// The partitions named in `names` (by number) as the console shows them, for source `source`.
+    public func progress(source: String, names: [Int: String], now: Int64) -> [PartitionProgress] {
+        let states = partitionStates(now: now)
+        return names.compactMap { number, name in
+            states[number].map { state in
+                PartitionProgress(source: source, partition: name, maxTimestamp: state.maxTimestamp, lastRecordAt: state.lastRecordAt,
+                                  outOfOrderness: strategy.outOfOrderness, idleTimeout: strategy.idleTimeout, isIdle: state.isIdle)
+            }
+        }.sorted { ($0.partition.count, $0.partition) < ($1.partition.count, $1.partition) }
+    }
+
     /// Each partition's largest timestamp so far (`Int64.min` for none), to checkpoint.
     public var maxTimestamps: [Int: Int64] { partitions.mapValues(\.maxTimestamp) }
 

@@ -107,6 +107,14 @@ public struct KeyedWindowState<Key: StableHashable, Agg: Aggregator>: Sendable w
     @usableFromInline
     var openWindowEstimate: Int { spec.isSession ? sessions.count : panes.count }
 
+    /// The end of the earliest window still to fire (sessions: when the earliest key is next
+    /// due, plus one); nil when none is open.
+    @inlinable
+    var nextWindowEnd: Int64? {
+        if spec.isSession { return sessionsDue.min.map { $0.time + 1 } }
+        return panes.first { $0.window.end - 1 > firedUpTo }?.window.end
+    }
+
     /// Windows (or sessions) holding state.
     public var openWindowCount: Int {
         spec.isSession ? sessions.values.reduce(0) { $0 + $1.windows.count } : panes.count

@@ -37,6 +37,14 @@ public enum WindowSpec: Sendable, Hashable, CustomStringConvertible {
     }
 
     @inlinable
+    /// A window's length in milliseconds (a session's gap).
+    public var length: Int64 {
+        switch self {
+        case .tumbling(let size, _), .sliding(let size, _, _): size
+        case .session(let gap): gap
+        }
+    }
+
     public var isSession: Bool {
         if case .session = self { return true }
         return false

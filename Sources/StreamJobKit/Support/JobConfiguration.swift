@@ -31,6 +31,8 @@ struct JobConfiguration {
         case logLevel = "log-level"
         case metricsPort = "metrics-port"
         case metricsHost = "metrics-host"
+        case uiPort = "ui-port"
+        case uiHost = "ui-host"
         case quiet
         case settings
 
@@ -47,6 +49,8 @@ struct JobConfiguration {
     var logLevel: Logger.Level?
     var metricsPort: Int?
     var metricsHost: String?
+    var uiPort: Int?
+    var uiHost: String?
     var quiet: Bool?
     var settings: [String: String] = [:]
     /// Restore even if state for steps the pipeline no longer has would be dropped (a flag only).
@@ -83,6 +87,10 @@ struct JobConfiguration {
             guard let value = Int(text), (0...65535).contains(value) else { throw bad("a port number, 0…65535 (0: any free port)") }
             metricsPort = value
         case .metricsHost: metricsHost = text
+        case .uiPort:
+            guard let value = Int(text), (0...65535).contains(value) else { throw bad("a port number, 0…65535 (0: any free port)") }
+            uiPort = value
+        case .uiHost: uiHost = text
         case .quiet:
             switch text.lowercased() {
             case "true", "yes", "1": quiet = true

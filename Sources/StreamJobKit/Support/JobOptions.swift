@@ -33,6 +33,12 @@ struct JobOptions: ParsableArguments {
     @Option(help: "The address the metrics endpoint listens on (default 127.0.0.1).")
     var metricsHost: String?
 
+    @Option(help: "Serve the job's console API at http://<ui-host>:<port>/api/v1/ (0: any free port).")
+    var uiPort: Int?
+
+    @Option(help: "The address the console listens on (default 127.0.0.1).")
+    var uiHost: String?
+
     @Flag(help: "No status line or periodic status log.")
     var quiet = false
 
@@ -47,6 +53,7 @@ struct JobOptions: ParsableArguments {
             (.workers, workers.map(String.init)), (.checkpointDir, checkpointDir), (.checkpointInterval, checkpointInterval),
             (.retain, retain.map(String.init)), (.restore, restore), (.logLevel, logLevel),
             (.metricsPort, metricsPort.map(String.init)), (.metricsHost, metricsHost), (.quiet, quiet ? "true" : nil),
+            (.uiPort, uiPort.map(String.init)), (.uiHost, uiHost),
         ]
         for case let (key, text?) in flags { try configuration.set(key, text, origin: "--\(key.rawValue)") }
         for (key, value) in try Self.parseSettings(settings).values { configuration.settings[key] = value }
@@ -151,6 +158,17 @@ extension JobConfiguration {
             }
             FileHandle.standardError.write(Data("metrics: http://\(host):\(server!.port)/metrics\n".utf8))
         }
+        var console: ConsoleServer?
+        if let uiPort {
+            let host = uiHost ?? "127.0.0.1"
+            let api = ConsoleAPI(job: built, pipeline: pipeline, settings: options.settings ?? settings, progress: options.progress)
+            do {
+                console = try await ConsoleServer.start(host: host, port: uiPort, api: api)
+            } catch {
+                throw ConfigurationError(description: "cannot serve the console on \(host):\(uiPort): \(error)")
+            }
+            FileHandle.standardError.write(Data("console: http://\(host):\(console!.port)/api/v1/job\n".utf8))
+        }
         let runtime = Runtime(workers: runtimeWorkers)
         let stop = GracefulStop(control: options.control)
         let status = StatusReporter(job: built.name, progress: options.progress, runtime: runtime, quiet: quiet ?? false)
@@ -160,6 +178,7 @@ extension JobConfiguration {
         withExtendedLifetime(stop) {}
         reportFinished(built.name, summary, stopped: options.control.isStopRequested)
         await server?.stop()
+        await console?.stop()
     }
 
     /// Sends log messages at `log-level` and above to standard error.
