@@ -6,7 +6,7 @@ RUN_ARGS ?= run clickstream --checkpoint-dir .state --checkpoint-interval 2s
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := librdkafka-dev pkg-config
 
-.PHONY: deps build run test bench samples clean
+.PHONY: deps test-deps build run test bench samples clean
 
 ## deps: install librdkafka-dev (and pkg-config) through apt when they are missing
 deps:
@@ -25,8 +25,16 @@ build: deps
 run: build
 	.build/release/stream-job $(RUN_ARGS)
 
-## test: every test (unit, samples, and the built binary run as a child process)
-test: deps
+## test-deps: also Chromium and its WebDriver, for the console page's browser test
+test-deps: deps
+	@if [ ! -x /usr/bin/chromedriver ] || ! command -v chromium >/dev/null; then \
+		echo "installing chromium and chromium-driver through apt (the console's browser test)"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	fi
+
+## test: every test (unit, samples, the built binary run as a child process, the console in a headless browser)
+test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 

@@ -32,7 +32,7 @@ extension Pipelines {
     /// 5-second event-time windows, written to Kafka and to a CSV file — checkpointed, exactly
     /// once. Without `bootstrap`, an embedded broker is started in the process and a generator
     /// writes `rate` clicks a second into it until the job stops. Settings: `bootstrap`,
-    /// `rate` (2000), `output` (`out/clickstream/page-counts.csv`), `window-ms` (5000), and the
+    /// `rate` (2000), `output` (`out/clickstream/page-counts.csv`), `window-ms` (5000), `idle-ms` (10000), and the
     /// Kafka choices: `group`, `sink-mode`, `transactional-id`, `dead-letters`, `on-lost-records`.
     public static let clickstream = Pipeline(
         "clickstream", "Clicks from Kafka: first visits kept, counted per page per 5 s, to Kafka and a file", settings: [
@@ -40,6 +40,7 @@ extension Pipelines {
             .int("rate", default: 2000, help: "generated clicks per second (embedded broker only)"),
             .string("output", default: "out/clickstream/page-counts.csv", help: "the counts file"),
             .int("window-ms", default: 5000, help: "window length"),
+            .int("idle-ms", default: 10000, help: "after how long without clicks a partition stops holding the windows back"),
             .string("group", help: "read the clicks as a member of this consumer group (instances share the partitions)"),
             .choice("sink-mode", among: ClickstreamKafka.sinkModes, default: "identity",
                     help: "the page-counts topic: records carry the sink's identity; sole-writer: no header, nothing else writes there; transactional: a transaction per checkpoint"),
@@ -51,6 +52,7 @@ extension Pipelines {
     ) { settings in
         let rate = try settings.int("rate", default: 2000)
         let window = Int64(try settings.int("window-ms", default: 5000))
+        let idle = try settings.int("idle-ms", default: 10000)
         let output = settings.string("output", default: "out/clickstream/page-counts.csv")
         let kafka = try ClickstreamKafka(settings, output: output)
         let cluster = DemoCluster(bootstrap: settings.values["bootstrap"], rate: rate)
@@ -61,7 +63,7 @@ extension Pipelines {
                                                  deadLetters: .deadLetterFile(kafka.deadLetters)) { context in
             try Source<Click>.kafkaJSON(["clicks"], as: Click.self, bootstrapServers: try cluster.bootstrapServers(), group: kafka.group,
                                         properties: ["fetch.wait.max.ms": "50"],
-                                        watermark: .boundedOutOfOrderness(.seconds(2)).idle(after: .seconds(10)),
+                                        watermark: .boundedOutOfOrderness(.seconds(2)).idle(after: .milliseconds(idle)),
                                         onBadRecord: .deadLetter(path: kafka.deadLetters), onLostRecords: kafka.onLostRecords)
                 .makeReader(context)
         })

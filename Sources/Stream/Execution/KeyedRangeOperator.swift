@@ -35,7 +35,7 @@ final class KeyedRangeOperator<Logic: KeyedRangeLogic>: @unchecked Sendable {
         self.keyGroups = keyGroups
         self.groupRanges = groupRanges
         rangeOfGroup = keyGroups.rangeIndexOfGroup(in: groupRanges)
-        metrics = StepMetrics(step: logic.id)
+        metrics = StepMetrics(step: logic.id, progress: context.progress)
         gauges = OperatorGauges(step: logic.id)
         ranges = try start.map { try context.runtime.actor(Logic.Range.self, restoring: $0) }
     }

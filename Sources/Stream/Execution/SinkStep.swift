@@ -10,7 +10,7 @@ struct SinkStep<Value: Sendable>: Sendable {
         self.id = id
         self.context = context
         writer = try sink.makeWriter(SinkContext(stepID: id, run: context))
-        metrics = StepMetrics(step: id)
+        metrics = StepMetrics(step: id, progress: context.progress)
     }
 
     var inlet: BatchReceiver<Value> {

@@ -75,7 +75,7 @@ final class SourceStep<Value: Sendable>: RunningSource, @unchecked Sendable {
         self.restoredFinished = restoredFinished
         self.downstream = downstream
         self.context = context
-        metrics = StepMetrics(step: id)
+        metrics = StepMetrics(step: id, progress: context.progress)
         position = reader.position
         // Exported from the start, at zero, for a source that has somewhere to put bad records.
         if deadLetters != nil { EngineMetrics.deadLetters(step: id).increment(by: 0) }

@@ -18,7 +18,7 @@ final class StatefulTransformStep<Input: Sendable, Output: Sendable, State: Coda
         self.body = body
         self.downstream = downstream
         state = try context.registerState(State.self, for: id) ?? initial
-        metrics = StepMetrics(step: id)
+        metrics = StepMetrics(step: id, progress: context.progress)
     }
 
     @inlinable

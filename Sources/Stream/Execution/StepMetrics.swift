@@ -1,3 +1,4 @@
+import Synchronization
 import Metrics
 
 /// A step's counters in swift-metrics, labelled with the step: records in and out, late
@@ -7,18 +8,36 @@ import Metrics
 struct StepMetrics: Sendable {
     let recordsIn: Counter
     let recordsOut: Counter
+    /// The same counts for the console (lock-free), when the step has a run's progress.
+    let console: StepCounter?
 
     @usableFromInline
-    init(step: String) {
+    init(step: String, progress: RunProgress? = nil) {
         recordsIn = Counter(label: "stream_records_in_total", dimensions: [("step", step)])
         recordsOut = Counter(label: "stream_records_out_total", dimensions: [("step", step)])
+        console = progress?.counter(for: step)
     }
 
     @usableFromInline
     func counted(in input: Int, out output: Int) {
         if input > 0 { recordsIn.increment(by: input) }
         if output > 0 { recordsOut.increment(by: output) }
+        console?.add(in: input, out: output)
     }
+}
+
+/// One step's records in and out, for the console: two atomics, added to once a batch.
+public final class StepCounter: Sendable {
+    private let inCount = Atomic(0)
+    private let outCount = Atomic(0)
+
+    func add(in input: Int, out output: Int) {
+        if input > 0 { inCount.add(input, ordering: .relaxed) }
+        if output > 0 { outCount.add(output, ordering: .relaxed) }
+    }
+
+    public var recordsIn: Int { inCount.load(ordering: .relaxed) }
+    public var recordsOut: Int { outCount.load(ordering: .relaxed) }
 }
 
 /// The engine's other metrics, by name (see docs/CONFIGURATION.md, "Metrics").

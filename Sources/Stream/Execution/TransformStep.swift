@@ -10,11 +10,11 @@ struct TransformStep<Input: Sendable, Output: Sendable>: Sendable {
 
     @inlinable
     init(kind: String, step: Int, body: @escaping @Sendable (RecordBatch<Input>) throws -> RecordBatch<Output>,
-         downstream: BatchReceiver<Output>) {
+         downstream: BatchReceiver<Output>, progress: RunProgress? = nil) {
         self.kind = kind
         self.body = body
         self.downstream = downstream
-        metrics = StepMetrics(step: "\(kind)#\(step)")
+        metrics = StepMetrics(step: "\(kind)#\(step)", progress: progress)
     }
 
     @inlinable

@@ -36,7 +36,7 @@ final class UnionStep<Value: Sendable>: @unchecked Sendable {
         holds = build.holds
         upstream = build.sourcesUpstream(ofInputsOf: step)
         self.bound = bound
-        metrics = StepMetrics(step: id)
+        metrics = StepMetrics(step: id, progress: context.progress)
         let timeouts = inputs.map(\.idleTimeout)
         if timed && codec == nil && (context.options.takesCheckpoints || context.restored != nil) {
             throw StreamError(.invalidJob, step: id, action: "checkpoint",

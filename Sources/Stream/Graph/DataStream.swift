@@ -49,7 +49,8 @@ public struct DataStream<Value: Sendable>: Sendable {
         _ body: @escaping @Sendable (RecordBatch<Value>) throws -> RecordBatch<Output>
     ) -> DataStream<Output> {
         derive(.transform(kind), builder: StepBuilder { step, build in
-            let transform = TransformStep(kind: kind, step: step, body: body, downstream: try build.output(of: step, as: Output.self))
+            let transform = TransformStep(kind: kind, step: step, body: body, downstream: try build.output(of: step, as: Output.self),
+                                          progress: build.context.progress)
             build.setInlet(transform.inlet, step: step)
         })
     }

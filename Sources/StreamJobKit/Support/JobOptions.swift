@@ -158,7 +158,7 @@ extension JobConfiguration {
             }
             FileHandle.standardError.write(Data("metrics: http://\(host):\(server!.port)/metrics\n".utf8))
         }
-        var console: ConsoleServer?
+        var console: HTTPEndpoint?
         if let uiPort {
             let host = uiHost ?? "127.0.0.1"
             let api = ConsoleAPI(job: built, pipeline: pipeline, settings: options.settings ?? settings, progress: options.progress)
@@ -167,7 +167,7 @@ extension JobConfiguration {
             } catch {
                 throw ConfigurationError(description: "cannot serve the console on \(host):\(uiPort): \(error)")
             }
-            FileHandle.standardError.write(Data("console: http://\(host):\(console!.port)/api/v1/job\n".utf8))
+            FileHandle.standardError.write(Data("console: http://\(host):\(console!.port)/\n".utf8))
         }
         let runtime = Runtime(workers: runtimeWorkers)
         let stop = GracefulStop(control: options.control)

@@ -4,7 +4,26 @@ import StreamTesting
 @testable import Stream
 import Testing
 
-/// Counts records per key, keeping plain integers: the same step as `FlakyCounter` with another state type.
+/// A count in a struct of its own: the state type `PlainCounter`'s plain integers replace.
+struct Tally: Codable, Sendable {
+    var count = 0
+}
+
+/// Counts records per key in `Tally` values.
+struct TallyCounter: KeyedProcessFunction {
+    var counts: KeyedState<Int, Tally>
+
+    init(restoring state: KeyedState<Int, Tally>) { counts = state }
+
+    func snapshot() -> KeyedState<Int, Tally> { counts }
+
+    mutating func process(_ record: KeyedRecord<Int, Int>, _ output: inout ProcessOutput<Int, String>) {
+        counts[record.key, default: Tally()].count += 1
+        output.emit("k\(record.key)=\(counts[record.key]!.count)", for: record)
+    }
+}
+
+/// Counts records per key, keeping plain integers: the same step as `TallyCounter` with another state type.
 struct PlainCounter: KeyedProcessFunction {
     var counts: KeyedState<Int, Int>
 
@@ -79,14 +98,14 @@ struct PlainCounter: KeyedProcessFunction {
 
     @Test func aChangedStateTypeIsRefused() async throws {
         let root = RestoreDifferentialTests.checkpointRoot()
-        try await Self.counterJob(step: "counter", { FlakyCounter(restoring: $0) }, output: TestSink())
+        try await Self.counterJob(step: "counter", { TallyCounter(restoring: $0) }, output: TestSink())
             .run(on: Runtime(workers: 1), options: RunOptions(checkpointDirectory: root))
         let error = await #expect(throws: StreamError.self) {
             try await Self.counterJob(step: "counter", { PlainCounter(restoring: $0) }, output: TestSink())
                 .run(on: Runtime(workers: 1), options: RunOptions(checkpointDirectory: root, restore: .latest))
         }
         let message = error?.message ?? ""
-        #expect(message.contains("step 'counter': its state was written as") && message.contains("Flaky") && message.contains("cannot be read back"),
+        #expect(message.contains("step 'counter': its state was written as") && message.contains("Tally") && message.contains("cannot be read back"),
                 "\(message)")
     }
 

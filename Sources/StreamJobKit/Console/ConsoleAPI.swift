@@ -43,6 +43,9 @@ struct ConsoleAPI: Sendable {
         var name: String?
         var inputs: [Int]
         var window: String?
+        /// Records in and out so far (absent for steps that do not count them).
+        var recordsIn: Int?
+        var recordsOut: Int?
     }
 
     struct WindowDocument: Codable {
@@ -62,6 +65,12 @@ struct ConsoleAPI: Sendable {
         var durationMs: Int64
         var createdAt: Int64
         var error: String?
+    }
+
+    /// The console page (at `/`), or the JSON document at `path`; nil for a path there is none at.
+    func response(at path: String) throws -> (body: Data, contentType: String)? {
+        if path == "/" || path == "/index.html" { return (Data(ConsolePage.html.utf8), "text/html; charset=utf-8") }
+        return try document(at: path).map { ($0, "application/json") }
     }
 
     /// The JSON document at `path`; nil for a path the API does not have.
@@ -85,14 +94,18 @@ struct ConsoleAPI: Sendable {
         return JobDocument(name: job.name, pipeline: pipeline, settings: settings, startedAt: startedAt, now: systemMilliseconds(),
                            recordsIn: progress.recordsIn, recordsOut: progress.recordsOut, lateRecords: progress.lateRecords,
                            watermark: watermark > EventTime.beginning ? watermark : nil,
-                           backPressureSeconds: Double(progress.backPressure.components.seconds), openWindows: progress.openWindows)
+                           backPressureSeconds: Double(progress.backPressure.milliseconds) / 1_000, openWindows: progress.openWindows)
     }
 
     func stepsDocument() -> [StepDocument] {
-        job.steps.map { step in
+        let counts = progress.stepCounts
+        return job.steps.map { step in
             var window: String?
             if case .window(let spec) = step.kind { window = "\(spec)" }
-            return StepDocument(id: step.id, kind: "\(step.kind)", name: step.name, inputs: step.inputs, window: window)
+            // A step's counters go by its id, or by kind and number for an unnamed transform.
+            let count = counts[step.name ?? "\(step.kind)#\(step.id)"]
+            return StepDocument(id: step.id, kind: "\(step.kind)", name: step.name, inputs: step.inputs, window: window,
+                                recordsIn: count?.recordsIn, recordsOut: count?.recordsOut)
         }
     }
 
