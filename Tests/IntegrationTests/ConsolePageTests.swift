@@ -67,6 +67,11 @@ import Testing
         // The charts draw once the page has two rates to join (three looks at the API).
         _ = try waitFor("the throughput chart", "return String(document.querySelector('#chart-throughput polyline') !== null)") { $0 == "true" }
         #expect(try browser.isTrue("return document.querySelectorAll('#checkpoints tbody tr').length > 0"))
+        #expect(try look("return document.querySelector('#checkpoints tbody tr').textContent").contains("restorable"))
+        // Each step's figures in the API: the source's records out, the window step's late records.
+        let figures = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(string: "http://127.0.0.1:\(console)/api/v1/steps")!)) as? [[String: Any]] ?? []
+        #expect(figures.first { $0["name"] as? String == "clicks" }?["recordsOut"] as? Int == 300)
+        #expect(figures.first { $0["name"] as? String == "per-page" }?["lateRecords"] as? Int == 0)
 
         let shot = try browser.screenshot()
         try FileManager.default.createDirectory(atPath: "out", withIntermediateDirectories: true)

@@ -57,6 +57,7 @@ public final class RunContext: Sendable {
     public func countDeadLetters(_ count: Int, step: String) {
         totals.withLock { $0.deadLetters += count }
         EngineMetrics.deadLetters(step: step).increment(by: count)
+        progress.counter(for: step).addDeadLetters(count)
     }
 
     /// Counts records a source skipped because they were gone (`stream_records_lost_total`),

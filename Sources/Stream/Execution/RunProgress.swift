@@ -19,7 +19,7 @@ public final class RunProgress: Sendable {
     private let failedCheckpoints = Atomic(0)
     private let waits = Mutex<[String: String]>([:])
     @usableFromInline let eventTime = EventTimeBoard()
-    private let stepCounters = Mutex<[String: StepCounter]>([:])
+    private let counters = Mutex<[String: StepCounter]>([:])
     private let checkpointHistory = Mutex<[CheckpointReport]>([])
 
     public init() {}
@@ -40,15 +40,16 @@ public final class RunProgress: Sendable {
     public var lastCheckpoint: CheckpointReport? { checkpoint.withLock { $0 } }
     public var checkpointFailures: Int { failedCheckpoints.load(ordering: .relaxed) }
 
-    /// Records in and out of each step that counts them, by its metrics name (a named step's
-    /// id; `map#3` for an unnamed transform, with its step number).
-    public var stepCounts: [String: (recordsIn: Int, recordsOut: Int)] {
-        stepCounters.withLock { $0.mapValues { ($0.recordsIn, $0.recordsOut) } }
+    /// The figures of each step that keeps them, by its metrics name (a named step's id;
+    /// `map#3` for an unnamed transform, with its step number).
+    public var stepCounters: [String: StepCounter] {
+        counters.withLock { $0 }
     }
 
     /// The counter of step `step` (made on first use).
+    @usableFromInline
     func counter(for step: String) -> StepCounter {
-        stepCounters.withLock { counters in
+        counters.withLock { counters in
             if let counter = counters[step] { return counter }
             let counter = StepCounter()
             counters[step] = counter

@@ -26,18 +26,31 @@ struct StepMetrics: Sendable {
     }
 }
 
-/// One step's records in and out, for the console: two atomics, added to once a batch.
+/// One step's figures for the console: records in and out, late records, dead letters, and
+/// the time the driver waited on it (back-pressure); atomics, added to once a batch.
 public final class StepCounter: Sendable {
     private let inCount = Atomic(0)
     private let outCount = Atomic(0)
+    private let lateCount = Atomic(0)
+    private let deadLetterCount = Atomic(0)
+    private let waitedNanos = Atomic(0)
 
     func add(in input: Int, out output: Int) {
         if input > 0 { inCount.add(input, ordering: .relaxed) }
         if output > 0 { outCount.add(output, ordering: .relaxed) }
     }
 
+    func addLate(_ count: Int) { lateCount.add(count, ordering: .relaxed) }
+    func addDeadLetters(_ count: Int) { deadLetterCount.add(count, ordering: .relaxed) }
+    @usableFromInline
+    func addWaited(_ duration: Duration) { waitedNanos.add(Int(duration.nanoseconds), ordering: .relaxed) }
+
     public var recordsIn: Int { inCount.load(ordering: .relaxed) }
     public var recordsOut: Int { outCount.load(ordering: .relaxed) }
+    public var lateRecords: Int { lateCount.load(ordering: .relaxed) }
+    public var deadLetters: Int { deadLetterCount.load(ordering: .relaxed) }
+    /// How long the job's driver waited for this step's work in flight.
+    public var backPressure: Duration { .nanoseconds(waitedNanos.load(ordering: .relaxed)) }
 }
 
 /// The engine's other metrics, by name (see docs/CONFIGURATION.md, "Metrics").
@@ -69,7 +82,7 @@ extension Duration {
 /// A stateful step's gauges, and its waiting on work in flight (the back-pressure it exerts).
 @usableFromInline
 struct OperatorGauges: Sendable {
-    let step: String
+    @usableFromInline let step: String
     let inFlight: Gauge
     let openWindows: Gauge
     let late: Counter
@@ -95,6 +108,7 @@ struct OperatorGauges: Sendable {
     func count(late records: Int, progress: RunProgress) {
         late.increment(by: records)
         progress.late(records)
+        progress.counter(for: step).addLate(records)
     }
 
     /// The task's value; the time spent waiting for it, if it was not ready, is back-pressure.
@@ -102,7 +116,11 @@ struct OperatorGauges: Sendable {
     func waiting<T>(for task: TaskRef<T>, progress: RunProgress) async throws -> T {
         if task.isReady { return try await task.value }
         let started = ContinuousClock.now
-        defer { progress.waited(ContinuousClock.now - started) }
+        defer {
+            let waited = ContinuousClock.now - started
+            progress.waited(waited)
+            progress.counter(for: step).addWaited(waited)
+        }
         return try await task.value
     }
 }

@@ -43,9 +43,13 @@ struct ConsoleAPI: Sendable {
         var name: String?
         var inputs: [Int]
         var window: String?
-        /// Records in and out so far (absent for steps that do not count them).
+        /// Records in and out so far, late records, dead letters, and how long the job waited
+        /// on the step's work (absent for steps that do not count them).
         var recordsIn: Int?
         var recordsOut: Int?
+        var lateRecords: Int?
+        var deadLetters: Int?
+        var backPressureSeconds: Double?
     }
 
     struct WindowDocument: Codable {
@@ -65,6 +69,8 @@ struct ConsoleAPI: Sendable {
         var durationMs: Int64
         var createdAt: Int64
         var error: String?
+        /// Whether a restore can use it: written and committed (a failed one never is).
+        var restorable: Bool
     }
 
     /// The console page (at `/`), or the JSON document at `path`; nil for a path there is none at.
@@ -83,7 +89,8 @@ struct ConsoleAPI: Sendable {
         case "/api/v1/watermarks": return try encoder.encode(watermarksDocument(now: systemMilliseconds()))
         case "/api/v1/checkpoints":
             return try encoder.encode(progress.checkpoints.map {
-                CheckpointDocument(id: $0.id, bytes: $0.bytes, durationMs: $0.duration.milliseconds, createdAt: $0.createdAt, error: $0.error)
+                CheckpointDocument(id: $0.id, bytes: $0.bytes, durationMs: $0.duration.milliseconds, createdAt: $0.createdAt, error: $0.error,
+                                   restorable: $0.error == nil)
             })
         default: return nil
         }
@@ -98,14 +105,15 @@ struct ConsoleAPI: Sendable {
     }
 
     func stepsDocument() -> [StepDocument] {
-        let counts = progress.stepCounts
+        let counters = progress.stepCounters
         return job.steps.map { step in
             var window: String?
             if case .window(let spec) = step.kind { window = "\(spec)" }
             // A step's counters go by its id, or by kind and number for an unnamed transform.
-            let count = counts[step.name ?? "\(step.kind)#\(step.id)"]
+            let counter = counters[step.name ?? "\(step.kind)#\(step.id)"]
             return StepDocument(id: step.id, kind: "\(step.kind)", name: step.name, inputs: step.inputs, window: window,
-                                recordsIn: count?.recordsIn, recordsOut: count?.recordsOut)
+                                recordsIn: counter?.recordsIn, recordsOut: counter?.recordsOut, lateRecords: counter?.lateRecords,
+                                deadLetters: counter?.deadLetters, backPressureSeconds: counter.map { Double($0.backPressure.milliseconds) / 1_000 })
         }
     }
 

@@ -73,18 +73,20 @@ function drawGraph(steps, rates) {
   const depth = {}, rows = {};
   for (const step of steps) depth[step.id] = step.inputs.length ? 1 + Math.max(...step.inputs.map((input) => depth[input])) : 0;
   const place = {};
-  for (const step of steps) { const row = rows[depth[step.id]] || 0; rows[depth[step.id]] = row + 1; place[step.id] = { x: 10 + depth[step.id] * 150, y: 10 + row * 62 }; }
+  for (const step of steps) { const row = rows[depth[step.id]] || 0; rows[depth[step.id]] = row + 1; place[step.id] = { x: 10 + depth[step.id] * 150, y: 10 + row * 74 }; }
   graph.setAttribute("width", Math.max(900, 20 + (Math.max(...Object.values(depth)) + 1) * 150));
-  graph.setAttribute("height", Math.max(80, 20 + Math.max(...Object.values(rows)) * 62));
+  graph.setAttribute("height", Math.max(80, 20 + Math.max(...Object.values(rows)) * 74));
   for (const step of steps) for (const input of step.inputs)
-    graph.appendChild(svg("line", { class: "edge", x1: place[input].x + 130, y1: place[input].y + 24, x2: place[step.id].x, y2: place[step.id].y + 24 }));
+    graph.appendChild(svg("line", { class: "edge", x1: place[input].x + 130, y1: place[input].y + 31, x2: place[step.id].x, y2: place[step.id].y + 31 }));
   for (const step of steps) {
     const at = place[step.id], speed = rates[step.id];
     graph.appendChild(svg("g", { class: "step", "data-step": step.name || step.kind, transform: `translate(${at.x},${at.y})` },
-      svg("rect", { width: "130", height: "48", rx: "6" }),
+      svg("rect", { width: "130", height: "62", rx: "6" }),
       svg("text", { x: "6", y: "15" }, (step.name || step.kind).slice(0, 22)),
       svg("text", { x: "6", y: "29" }, step.kind === (step.name || step.kind) ? "" : step.kind + (step.window ? " " + step.window : "")),
-      svg("text", { x: "6", y: "43", class: "rates" }, speed ? "in " + rate(speed.in) + " out " + rate(speed.out) : "")));
+      svg("text", { x: "6", y: "43", class: "rates" }, speed ? "in " + rate(speed.in) + " out " + rate(speed.out) : ""),
+      svg("text", { x: "6", y: "57", class: "troubles" }, [step.lateRecords ? step.lateRecords + " late" : "", step.deadLetters ? step.deadLetters + " dead letters" : "",
+        step.backPressureSeconds >= 0.1 ? "waited " + step.backPressureSeconds.toFixed(1) + " s" : ""].filter((part) => part).join(", "))));
   }
 }
 
@@ -137,7 +139,8 @@ async function refresh() {
     $("#checkpoints tbody").replaceChildren(...checkpoints.slice(-10).reverse().map((checkpoint) =>
       element("tr", { class: checkpoint.error ? "failed" : "" }, element("td", {}, "chk-" + checkpoint.id),
         element("td", {}, new Date(checkpoint.createdAt).toLocaleTimeString()), element("td", { class: "num" }, checkpoint.bytes),
-        element("td", { class: "num" }, checkpoint.durationMs + " ms"), element("td", {}, checkpoint.error ? "failed: " + checkpoint.error : "ok"))));
+        element("td", { class: "num" }, checkpoint.durationMs + " ms"),
+        element("td", {}, checkpoint.error ? "failed: " + checkpoint.error + " (not restorable)" : "ok, restorable"))));
     document.body.dataset.refreshed = String(job.now);
   } catch (error) {
     $("#error").textContent = "The job does not answer: " + error.message;
