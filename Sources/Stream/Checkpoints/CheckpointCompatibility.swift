@@ -21,6 +21,8 @@ public struct CheckpointCompatibility: Sendable {
         /// State in the checkpoint for a step the pipeline does not have.
         case dropped(step: String)
         case typeChanged(step: String, from: String, to: String)
+        /// State of an older type that the step's state type converts (a ``MigratableState``).
+        case migrated(step: String, from: String, to: String)
         case configurationChanged(step: String, from: String, to: String)
         /// The checkpoint predates recorded signatures: the step's state is restored unchecked.
         case unrecorded(step: String)
@@ -38,7 +40,9 @@ public struct CheckpointCompatibility: Sendable {
         let recorded = manifest.steps
         for (step, signature) in steps.sorted(by: { $0.key < $1.key }) {
             if let old = recorded?[step] {
-                if old.schema != signature.schema {
+                if old.schema != signature.schema, signature.accepts?.contains(old.schema) == true, old.configuration == signature.configuration {
+                    changes.append(.migrated(step: step, from: old.schema, to: signature.schema))
+                } else if old.schema != signature.schema {
                     changes.append(.typeChanged(step: step, from: old.schema, to: signature.schema))
                 } else if old.configuration != signature.configuration {
                     changes.append(.configurationChanged(step: step, from: old.configuration, to: signature.configuration))
@@ -79,11 +83,12 @@ extension CheckpointCompatibility.Change {
     public var sentence: String {
         switch self {
         case .unchanged(let step): "step '\(step)': state restored unchanged"
+        case .migrated(let step, let from, let to): "step '\(step)': state written as \(from) is converted to \(to) (a migratable state type)"
         case .new(let step): "step '\(step)': new, starts empty"
         case .dropped(let step):
             "the checkpoint holds state for step '\(step)', which this pipeline does not have (renamed or removed?); restoring would drop it (allow with --allow-non-restored-state)"
         case .typeChanged(let step, let from, let to):
-            "step '\(step)': its state was written as \(from) and the pipeline now keeps \(to); it cannot be read back (keep the old type, or start the job afresh)"
+            "step '\(step)': its state was written as \(from) and the pipeline now keeps \(to); it cannot be read back (keep the old type, make the new one a MigratableState whose Old is the old one, or start the job afresh)"
         case .configurationChanged(let step, let from, let to):
             "step '\(step)' changed from \(from) to \(to); its state was shaped the old way and restoring would mix both (keep the old setting, or start the job afresh)"
         case .unrecorded(let step): "step '\(step)': restored unchecked (the checkpoint predates state signatures)"

@@ -9,10 +9,13 @@
 public struct StateSignature: Codable, Sendable, Hashable {
     public var schema: String
     public var configuration: String
+    /// Older schemas whose state this step can restore, converting it (see ``MigratableState``).
+    public var accepts: [String]?
 
-    public init(schema: String, configuration: String = "") {
+    public init(schema: String, configuration: String = "", accepts: [String]? = nil) {
         self.schema = schema
         self.configuration = configuration
+        self.accepts = accepts
     }
 
     /// The signature of state of type `State` with `configuration`.

@@ -26,7 +26,7 @@ struct ProcessLogic<Function: KeyedProcessFunction>: KeyedRangeLogic {
                              downstream: BatchReceiver<Function.Output>) throws -> KeyedRangeOperator<ProcessLogic> {
         let groups = keyed.keyGroups
         let groupRanges = groups.ranges(parallelism: context.runtime.workerCount)
-        let parts = try context.registerState(ProcessCheckpoint<Key, Function.State>.self, for: id)?.split(into: groupRanges, keyGroups: groups)
+        let parts = try restoredCheckpoint(id: id, context: context)?.split(into: groupRanges, keyGroups: groups)
             ?? groupRanges.map { _ in ProcessSnapshot(state: KeyedState(keyGroups: groups), timers: TimerQueue()) }
         let start = try parts.map { part -> Range.Snapshot in
             do {
@@ -37,6 +37,28 @@ struct ProcessLogic<Function: KeyedProcessFunction>: KeyedRangeLogic {
         }
         return try KeyedRangeOperator(logic: ProcessLogic(id: id, key: keyed.key, downstream: downstream), context: context,
                                       keyGroups: groups, groupRanges: groupRanges, start: start)
+    }
+
+    /// The step's restored state: as it was written, or converted from the older type the
+    /// checkpoint holds when the state type is a ``MigratableState`` of it.
+    @usableFromInline
+    static func restoredCheckpoint(id: String, context: RunContext) throws -> ProcessCheckpoint<Key, Function.State>? {
+        let written = context.restored?.manifest.steps?[id]?.schema
+        if let written, written != String(reflecting: KeyedState<Key, Function.State>.self),
+           let migratable = Function.State.self as? any MigratableState.Type,
+           written == StateSignature.olderSchema(migratable, key: Key.self) {
+            return try migrate(migratable, id: id, context: context)
+        }
+        return try context.registerState(ProcessCheckpoint<Key, Function.State>.self, for: id)
+    }
+
+    @usableFromInline
+    static func migrate<Migrating: MigratableState>(_ type: Migrating.Type, id: String, context: RunContext) throws
+    -> ProcessCheckpoint<Key, Function.State>? {
+        try context.registerState(ProcessCheckpoint<Key, Migrating.Old>.self, for: id)?.migrated { old in
+            // `Migrating` is `Function.State` (the caller checked), so the cast cannot fail.
+            Migrating(migrating: old) as! Function.State
+        }
     }
 
     @inlinable

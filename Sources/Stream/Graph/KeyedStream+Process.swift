@@ -17,7 +17,7 @@ extension KeyedStream {
             stream.job.problem("step '\(id)': a stateful step needs time; call .eventTime(_:watermark:) or .processingTime() before .keyed(by:)")
         }
         let keyed = self
-        return stream.derive(.process, name: id, hasEventTime: true, state: .of(KeyedState<Key, Function.State>.self), builder: StepBuilder { step, build in
+        return stream.derive(.process, name: id, hasEventTime: true, state: .keyedState(Key.self, Function.State.self), builder: StepBuilder { step, build in
             let operation = try ProcessLogic<Function>.makeOperator(id: id, context: build.context, keyed: keyed, make: makeOperator,
                                                                     downstream: try build.output(of: step, as: Function.Output.self))
             build.setInlet(operation.inlet, step: step)

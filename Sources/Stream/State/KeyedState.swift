@@ -51,6 +51,11 @@ public struct KeyedState<Key: StableHashable & Codable, Value: Codable & Sendabl
     }
 
     public var count: Int { entries.count }
+
+    /// Replaces every entry (for a conversion of the whole state).
+    mutating func replaceEntries(_ new: [Key: Entry]) {
+        entries = new
+    }
     public var keys: Dictionary<Key, Entry>.Keys { entries.keys }
 
     /// The keys whose groups fall in `range`, for a range restored with another parallelism.

@@ -164,6 +164,7 @@ extension CheckpointsCommand {
             for change in check.changes {
                 let verdict = switch change {
                 case .unchanged: "ok      "
+                case .migrated: "migrate "
                 case .new: "new     "
                 case .unrecorded: "unknown "
                 case .settingChanged: "fine    "

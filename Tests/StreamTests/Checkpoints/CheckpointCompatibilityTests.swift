@@ -23,6 +23,37 @@ struct TallyCounter: KeyedProcessFunction {
     }
 }
 
+/// `Tally` grown a field: restores from checkpoints of `Tally`, converting each value.
+struct TallyV2: MigratableState {
+    var count: Int
+    var migrated: Bool
+
+    init(count: Int = 0) {
+        self.count = count
+        migrated = false
+    }
+
+    init(migrating old: Tally) {
+        count = old.count
+        migrated = true
+    }
+}
+
+/// Counts records per key in `TallyV2` values, saying which keys' counts came from a migration.
+struct TallyV2Counter: KeyedProcessFunction {
+    var counts: KeyedState<Int, TallyV2>
+
+    init(restoring state: KeyedState<Int, TallyV2>) { counts = state }
+
+    func snapshot() -> KeyedState<Int, TallyV2> { counts }
+
+    mutating func process(_ record: KeyedRecord<Int, Int>, _ output: inout ProcessOutput<Int, String>) {
+        counts[record.key, default: TallyV2()].count += 1
+        let tally = counts[record.key]!
+        output.emit("k\(record.key)=\(tally.count)\(tally.migrated ? " migrated" : "")", for: record)
+    }
+}
+
 /// Counts records per key, keeping plain integers: the same step as `TallyCounter` with another state type.
 struct PlainCounter: KeyedProcessFunction {
     var counts: KeyedState<Int, Int>
@@ -107,6 +138,30 @@ struct PlainCounter: KeyedProcessFunction {
         let message = error?.message ?? ""
         #expect(message.contains("step 'counter': its state was written as") && message.contains("Tally") && message.contains("cannot be read back"),
                 "\(message)")
+    }
+
+    @Test func aMigratableStateTypeRestoresTheOldStateConverted() async throws {
+        let root = RestoreDifferentialTests.checkpointRoot()
+        try await Self.counterJob(step: "counter", { TallyCounter(restoring: $0) }, output: TestSink())
+            .run(on: Runtime(workers: 1), options: RunOptions(checkpointDirectory: root))
+        let store = CheckpointStore(root: root, job: "compat")
+        let written = try #require(try store.latest())
+        let check = CheckpointCompatibility(checkpoint: written.manifest, stateSteps: Set(written.states.keys),
+                                            steps: ["counter": .keyedState(Int.self, TallyV2.self)], settings: nil)
+        #expect(check.refusals(allowingNonRestoredState: false).isEmpty)
+        #expect(check.changes.contains { if case .migrated(step: "counter", _, _) = $0 { true } else { false } })
+
+        // Restored with the new type: its final checkpoint holds every key's count, converted.
+        try await Self.counterJob(step: "counter", { TallyV2Counter(restoring: $0) }, output: TestSink())
+            .run(on: Runtime(workers: 2), options: RunOptions(checkpointDirectory: root, restore: .latest))
+        let converted = try #require(try store.latest())
+        #expect(converted.manifest.id > written.manifest.id)
+        #expect(converted.manifest.steps?["counter"]?.schema.contains("TallyV2") == true)
+        let state = try StateCodec.decode(ProcessCheckpoint<Int, TallyV2>.self, from: try #require(converted.states["counter"]), step: "counter")
+        let values = state.parts.flatMap { $0.state.entries.values.map(\.value) }
+        #expect(values.count == 7)
+        #expect(values.map(\.count).reduce(0, +) == 50)
+        #expect(values.allSatisfy { $0.migrated })
     }
 
     @Test func stateOfARemovedStepIsDroppedOnlyWhenAllowed() async throws {
