@@ -84,8 +84,8 @@ extension KafkaBadRecords {
 ///
 /// `@unchecked Sendable` is safe: the job's driver calls it one call at a time.
 final class DecodingReader<Value: Sendable>: SourceReader, @unchecked Sendable {
-    /// When the partitions' event time last went to the console (processing time, ms).
-    private var lastPublished: Int64?
+    /// How often the partitions' event time goes to the console.
+    private var console = ConsoleThrottle()
     let inner: any SourceReader<KafkaRecord>
     let context: SourceContext
     let decode: @Sendable ([UInt8]) throws -> Value
@@ -153,8 +153,7 @@ final class DecodingReader<Value: Sendable>: SourceReader, @unchecked Sendable {
             }
         }
         if payloadWatermarks != nil {
-            if lastPublished.map({ now - $0 >= 200 }) ?? true {
-                lastPublished = now
+            if console.isDue(at: now) {
                 context.run.progress.partitions(of: context.stepID, payloadWatermarks!.progress(source: context.stepID, now: now))
             }
             return RecordBatch(values: values, timestamps: timestamps, watermarks: watermarks, endWatermark: payloadWatermarks!.end(now: now))

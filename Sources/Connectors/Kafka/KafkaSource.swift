@@ -119,8 +119,8 @@ final class KafkaSourceReader: SourceReader, @unchecked Sendable {
     private var offsets = KafkaOffsets()
     /// Per-partition watermarks, when the source makes event time.
     private var tracker: WatermarkTracker?
-    /// When the partitions' event time last went to the console (processing time, ms).
-    private var lastPublished: Int64?
+    /// How often the partitions' event time goes to the console.
+    private var console = ConsoleThrottle()
     /// Each partition's largest timestamp in the restored checkpoint, for when it is assigned.
     private var savedMaxima: [String: [Int32: Int64]] = [:]
     /// The tracker's number for each partition.
@@ -384,8 +384,7 @@ extension KafkaSourceReader {
             }
         }
         let end = tracker!.tick(now: now)
-        if lastPublished.map({ now - $0 >= 200 }) ?? true {
-            lastPublished = now
+        if console.isDue(at: now) {
             var names: [Int: String] = [:]
             for partition in heldPartitions {
                 if let number = partitionIndex[partition.topic]?[partition.partition] { names[number] = "\(partition.topic)[\(partition.partition)]" }

@@ -40,10 +40,10 @@ public struct CheckpointCompatibility: Sendable {
         let recorded = manifest.steps
         for (step, signature) in steps.sorted(by: { $0.key < $1.key }) {
             if let old = recorded?[step] {
-                if old.schema != signature.schema, signature.accepts?.contains(old.schema) == true, old.configuration == signature.configuration {
-                    changes.append(.migrated(step: step, from: old.schema, to: signature.schema))
-                } else if old.schema != signature.schema {
-                    changes.append(.typeChanged(step: step, from: old.schema, to: signature.schema))
+                if old.schema != signature.schema {
+                    let converts = signature.accepts?.contains(old.schema) == true && old.configuration == signature.configuration
+                    changes.append(converts ? .migrated(step: step, from: old.schema, to: signature.schema)
+                                            : .typeChanged(step: step, from: old.schema, to: signature.schema))
                 } else if old.configuration != signature.configuration {
                     changes.append(.configurationChanged(step: step, from: old.configuration, to: signature.configuration))
                 } else {

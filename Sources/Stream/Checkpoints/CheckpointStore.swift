@@ -62,7 +62,7 @@ public struct CheckpointStore: Sendable {
         let manifest = CheckpointManifest(formatVersion: CheckpointManifest.currentFormatVersion, job: job, id: id,
                                           createdAt: createdAt ?? systemEpochMilliseconds(), watermark: watermark, sources: sources, states: files,
                                           awaitsCommitted: awaitsCommitted ? true : nil,
-                                          steps: identity.map { $0.steps.isEmpty ? nil : $0.steps } ?? nil, settings: identity?.settings)
+                                          steps: identity.flatMap { $0.steps.isEmpty ? nil : $0.steps }, settings: identity?.settings)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let manifestBytes = [UInt8](try encoder.encode(manifest))

@@ -37,6 +37,26 @@ public struct PartitionProgress: Codable, Sendable, Equatable {
     public var watermark: Int64? { maxTimestamp.map { $0 - outOfOrderness } }
 }
 
+/// Lets a source tell the console of its partitions at most every 200 ms of processing time,
+/// however often it reads a batch.
+///
+/// ```swift
+/// if throttle.isDue(at: now) { progress.partitions(of: step, tracker.progress(…)) }
+/// ```
+public struct ConsoleThrottle: Sendable {
+    @usableFromInline var last: Int64?
+
+    public init() {}
+
+    /// Whether 200 ms have passed since the last time this said yes (then it counts from `now`).
+    @inlinable
+    public mutating func isDue(at now: Int64) -> Bool {
+        if let last, now - last < 200 { return false }
+        last = now
+        return true
+    }
+}
+
 /// A window step's event time: where its watermark is, what fires next, and how fast it moves.
 public struct WindowProgress: Codable, Sendable, Equatable {
     public var step: String
@@ -84,7 +104,7 @@ final class EventTimeBoard: Sendable {
                                                                                 windowLength: windowLength, watermarkRate: nil))
             if watermark > EventTime.beginning {
                 entry.progress.watermark = watermark
-                if let last = entry.samples.last, now - last.at < 1_000 {} else { entry.samples.append((now, watermark)) }
+                if entry.samples.last.map({ now - $0.at >= 1_000 }) ?? true { entry.samples.append((now, watermark)) }
                 entry.samples.removeAll { now - $0.at > 60_000 }
                 if let first = entry.samples.first, let last = entry.samples.last, last.at > first.at {
                     entry.progress.watermarkRate = Double(last.watermark - first.watermark) / (Double(last.at - first.at) / 1_000)

@@ -12,9 +12,9 @@ final class EventTimeStep<Value: Sendable>: @unchecked Sendable {
     @usableFromInline var clock: BoundedWatermark
     @usableFromInline let gauges: WatermarkGauges
     @usableFromInline let strategy: WatermarkStrategy
-    /// When a record last came (processing time, ms), and when the console last heard of it.
+    /// When a record last came (processing time, ms), and how often the console hears of it.
     @usableFromInline var lastRecordAt: Int64?
-    @usableFromInline var lastPublished: Int64?
+    @usableFromInline var console = ConsoleThrottle()
 
     @inlinable
     init(id: String, timestamp: @escaping @Sendable (Value) -> Int64, strategy: WatermarkStrategy,
@@ -56,7 +56,7 @@ final class EventTimeStep<Value: Sendable>: @unchecked Sendable {
         let now = context.now()
         gauges.record(end, now: now, progress: context.progress)
         if batch.count > 0 { lastRecordAt = now }
-        if lastPublished.map({ now - $0 >= 200 }) ?? true { publish(now: now) }
+        if console.isDue(at: now) { publish(now: now) }
         try await downstream.consume(RecordBatch(values: batch.values, timestamps: timestamps,
                                                  watermarks: watermarks, endWatermark: end))
     }
@@ -64,7 +64,6 @@ final class EventTimeStep<Value: Sendable>: @unchecked Sendable {
     /// The stream's event time, as one partition, for the console.
     @usableFromInline
     func publish(now: Int64) {
-        lastPublished = now
         let idle = strategy.idleTimeout.map { timeout in now - (lastRecordAt ?? now) >= timeout } ?? false
         context.progress.partitions(of: id, [
             PartitionProgress(source: id, partition: id, maxTimestamp: clock.maxTimestamp == .min ? nil : clock.maxTimestamp,

@@ -43,10 +43,9 @@ struct ProcessLogic<Function: KeyedProcessFunction>: KeyedRangeLogic {
     /// checkpoint holds when the state type is a ``MigratableState`` of it.
     @usableFromInline
     static func restoredCheckpoint(id: String, context: RunContext) throws -> ProcessCheckpoint<Key, Function.State>? {
-        let written = context.restored?.manifest.steps?[id]?.schema
-        if let written, written != String(reflecting: KeyedState<Key, Function.State>.self),
-           let migratable = Function.State.self as? any MigratableState.Type,
-           written == StateSignature.olderSchema(migratable, key: Key.self) {
+        let signature = StateSignature.keyedState(Key.self, Function.State.self)
+        if let written = context.restored?.manifest.steps?[id]?.schema, written != signature.schema,
+           signature.accepts?.contains(written) == true, let migratable = Function.State.self as? any MigratableState.Type {
             return try migrate(migratable, id: id, context: context)
         }
         return try context.registerState(ProcessCheckpoint<Key, Function.State>.self, for: id)
