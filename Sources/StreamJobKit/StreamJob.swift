@@ -38,19 +38,19 @@ public enum StreamJob {
                 var plain = command
                 try plain.run()
             }
-            exit(0)
+            ProcessExit.now(0)
         } catch let error as StreamError {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            exit(error.code == .invalidJob ? 2 : 1)
+            ProcessExit.now(error.code == .invalidJob ? 2 : 1)
         } catch let error as ConfigurationError {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            exit(2)
+            ProcessExit.now(2)
         } catch let error as CheckpointError {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            exit(1)
+            ProcessExit.now(1)
         } catch let code as ExitCode {
             // The command printed its finding; the code is all that is left to say.
-            exit(code.rawValue)
+            ProcessExit.now(code.rawValue)
         } catch {
             exitForArgumentError(error)
         }
@@ -62,10 +62,10 @@ public enum StreamJob {
         let message = RootCommand.fullMessage(for: error)
         if code == .success {
             if !message.isEmpty { print(message) }
-            exit(0)
+            ProcessExit.now(0)
         }
         FileHandle.standardError.write(Data((message.isEmpty ? "\(error)" : message).utf8 + [10]))
-        exit(code == .validationFailure ? 2 : code.rawValue)
+        ProcessExit.now(code == .validationFailure ? 2 : code.rawValue)
     }
 }
 
@@ -110,7 +110,8 @@ struct RootCommand: AsyncParsableCommand {
                 """,
             version: versionText,
             subcommands: [RunCommand.self, ReplayCommand.self, PipelinesCommand.self, GraphCommand.self, ValidateCommand.self,
-                          CheckpointsCommand.self, ExplainCommand.self, DevBrokerCommand.self, VersionCommand.self]
+                          CheckpointsCommand.self, ExplainCommand.self, DevBrokerCommand.self, VersionCommand.self,
+                          WorkerCommand.self]
                 + registry.extraCommands
         )
     }

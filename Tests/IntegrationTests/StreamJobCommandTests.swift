@@ -184,8 +184,8 @@ import Testing
             rows = ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").split(separator: "\n")
         }
         job.kill(SIGTERM)
-        #expect(job.status == 0)
         let log = (try? String(contentsOfFile: "\(directory).log", encoding: .utf8)) ?? ""
+        #expect(job.status == 0, "\(log)")
         #expect(kept() == 35, "\(rows) \(log)")
         let deadLetters = (try? String(contentsOfFile: "\(directory)/bad-clicks.jsonl", encoding: .utf8)) ?? ""
         #expect(deadLetters.contains("clicks[0]@"), "\(log)")
@@ -212,8 +212,8 @@ import Testing
         #expect(rows.count >= 10, "\((try? String(contentsOfFile: "\(directory).log", encoding: .utf8)) ?? "")")
         #expect(rows.allSatisfy { $0.split(separator: ",").count == 3 && $0.contains("/page/") })
         job.kill(SIGTERM)
-        #expect(job.status == 0)
         let log = try String(contentsOfFile: "\(directory).log", encoding: .utf8)
+        #expect(job.status == 0, "\(log)")
         #expect(log.contains("job 'clickstream' stopped"))
         try? FileManager.default.removeItem(atPath: directory)
     }

@@ -19,7 +19,7 @@ final class GracefulStop {
                     FileHandle.standardError.write(Data((message + "\n").utf8))
                     control.stop()
                 } else {
-                    exit(130)
+                    ProcessExit.now(130)
                 }
             }
             source.resume()
