@@ -58,15 +58,21 @@ final class StreamJobProcess {
         try process.run()
     }
 
-    /// Waits for the process to exit on its own for at most `seconds`; true if it did.
+    private var hasExited = false
+
+    /// Waits for the process to exit on its own for at most `seconds`; true if it did (now or
+    /// at an earlier call).
     func waitForExit(seconds: Double) -> Bool {
-        exited.wait(timeout: .now() + seconds) == .success
+        if !hasExited && exited.wait(timeout: .now() + seconds) == .success { hasExited = true }
+        return hasExited
     }
 
-    /// Sends `signal` and waits for the process to end.
+    /// Sends `signal` and waits for the process to end (at once if it already has).
     func kill(_ signal: Int32) {
+        guard !hasExited else { return }
         _ = Foundation.kill(process.processIdentifier, signal)
         exited.wait()
+        hasExited = true
     }
 
     var status: Int32 { process.terminationStatus }

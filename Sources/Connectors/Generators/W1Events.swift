@@ -2,7 +2,7 @@ import Foundation
 public import Stream
 
 /// One event of the W1 benchmark: `ts_ms,key,value` (see shared BENCHMARKS.md).
-public struct W1Event: Sendable, Hashable, CSVDecodable, CSVEncodable {
+public struct W1Event: Sendable, Hashable, Codable, CSVDecodable, CSVEncodable {
     public var timestamp: Int64
     public var key: String
     public var value: Int64

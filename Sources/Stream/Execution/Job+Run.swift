@@ -29,7 +29,9 @@ extension Job {
         // Refused before anything is built, so a refused restore creates no output file.
         let named = description.steps.compactMap(\.name)
         try checkCompatible(restored, with: description, options: options)
-        try checkRestored(restored, stateful: named + description.steps.filter { $0.kind == .source }.compactMap { $0.name.map { "\($0)/dead-letters" } },
+        let deadLetters = description.steps.filter { $0.kind == .source }.compactMap { $0.name.map { "\($0)/dead-letters" } }
+            + isolation.withLock { $0.isolated.values.filter { $0.deadLetters != nil }.map { "\($0.id)/dead-letters" } }
+        try checkRestored(restored, stateful: named + deadLetters,
                           sources: description.steps.filter { $0.kind == .source }.compactMap(\.name), warnAboutMissing: false,
                           allowNonRestoredState: options.allowNonRestoredState)
         let context = RunContext(runtime: runtime, job: self, clock: clock, options: options, restored: restored)

@@ -21,6 +21,7 @@ public final class RunContext: Sendable {
     private let outputSeen = Atomic(false)
     /// When the batch being delivered was read from its source (processing time, milliseconds).
     private let arrival = Atomic(Int64.min)
+    private let delivery = Mutex<SourceSpan?>(nil)
 
     init<C: Clock<Duration>>(runtime: Runtime, job: Job, clock: C, options: RunOptions = RunOptions(), restored: Checkpoint? = nil) {
         self.runtime = runtime
@@ -49,6 +50,15 @@ public final class RunContext: Sendable {
     func delivering(readAt time: Int64) {
         arrival.store(time, ordering: .relaxed)
     }
+
+    /// Which source's batch is going through the steps, and its position after that batch.
+    func delivering(from source: String, endingAt position: String?) {
+        delivery.withLock { $0 = SourceSpan(source: source, endingAt: position) }
+    }
+
+    /// The source batch now going through the steps (for errors and dead letters that name
+    /// where a record came from).
+    var currentDelivery: SourceSpan? { delivery.withLock { $0 } }
 
     /// The run's live progress (shared with whoever passed it in `RunOptions`).
     public var progress: RunProgress { options.progress }
@@ -140,5 +150,15 @@ public struct BatchReceiver<Value: Sendable>: Sendable {
     @usableFromInline
     static var discard: BatchReceiver<Value> {
         BatchReceiver(consume: { _ in }, finish: {}, checkpoint: { _ in })
+    }
+}
+
+/// A source's batch: the source step and its position after the batch (in the source's notation).
+public struct SourceSpan: Sendable, Equatable, CustomStringConvertible {
+    public let source: String
+    public let endingAt: String?
+
+    public var description: String {
+        "source '\(source)', in the batch ending at \(endingAt ?? "an unrecorded position")"
     }
 }

@@ -30,6 +30,9 @@ public struct RunOptions: Sendable {
     /// Restore even if the checkpoint holds state for steps the pipeline no longer has, dropping
     /// that state (as Flink's `--allowNonRestoredState`); otherwise such a restore is refused.
     public var allowNonRestoredState = false
+    /// Runs every stateless step over `Codable` records in the runtime's worker processes, as
+    /// if each were marked ``DataStream/isolated(_:deadLetters:timeout:)`` (without dead letters).
+    public var isolateStatelessSteps = false
 
     public init(checkpointDirectory: String? = nil, checkpointInterval: Duration = .seconds(10), retainedCheckpoints: Int = 3,
                 restore: RestorePoint? = nil, replayOutputDirectory: String? = nil, control: RunControl = RunControl(),

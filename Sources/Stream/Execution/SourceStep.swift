@@ -152,6 +152,7 @@ final class SourceStep<Value: Sendable>: RunningSource, @unchecked Sendable {
             try await writeDeadLetters(rejected)
             position = after
             context.delivering(readAt: readAt)
+            context.delivering(from: id, endingAt: after)
             hasDelivered = true
             context.count { $0.recordsRead += batch.count }
             context.progress.read(batch.count)

@@ -66,6 +66,9 @@ enum EngineMetrics {
     static let checkpoints = Counter(label: "stream_checkpoints_total")
     static let checkpointFailures = Counter(label: "stream_checkpoint_failures_total")
     static func deadLetters(step: String) -> Counter { Counter(label: "stream_dead_letters_total", dimensions: [("step", step)]) }
+    static func poisonRecords(step: String) -> Counter { Counter(label: "stream_poison_records_total", dimensions: [("step", step)]) }
+    static let remoteTasks = Counter(label: "stream_remote_tasks_total")
+    static let workerRestarts = Counter(label: "stream_worker_restarts_total")
     static func recordsLost(step: String, dimensions: [(String, String)]) -> Counter {
         Counter(label: "stream_records_lost_total", dimensions: [("step", step)] + dimensions)
     }

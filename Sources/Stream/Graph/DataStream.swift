@@ -48,11 +48,17 @@ public struct DataStream<Value: Sendable>: Sendable {
         _ kind: String,
         _ body: @escaping @Sendable (RecordBatch<Value>) throws -> RecordBatch<Output>
     ) -> DataStream<Output> {
-        derive(.transform(kind), builder: StepBuilder { step, build in
-            let transform = TransformStep(kind: kind, step: step, body: body, downstream: try build.output(of: step, as: Output.self),
-                                          progress: build.context.progress)
+        let stream: DataStream<Output> = derive(.transform(kind), builder: StepBuilder { step, build in
+            let downstream = try build.output(of: step, as: Output.self)
+            if let isolated = try IsolatedTransformStep<Value, Output>.make(step: step, downstream: downstream, context: build.context) {
+                build.setInlet(isolated, step: step)
+                return
+            }
+            let transform = TransformStep(kind: kind, step: step, body: body, downstream: downstream, progress: build.context.progress)
             build.setInlet(transform.inlet, step: step)
         })
+        job.offerIsolation(step: stream.step, kind: kind, body: body)
+        return stream
     }
 
     /// The batch-transform primitive with a state of its own: `body` turns each batch into a batch

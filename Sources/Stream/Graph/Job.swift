@@ -16,6 +16,8 @@ import Synchronization
 public final class Job: Sendable {
     public let name: String
     let graph = Mutex(JobGraph())
+    /// The steps that can run in worker processes, and those asked to.
+    let isolation = Mutex(IsolationTable())
 
     public init(_ name: String) {
         self.name = name

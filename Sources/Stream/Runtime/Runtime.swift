@@ -18,17 +18,29 @@ import Darwin
 /// ```
 public final class Runtime: Sendable {
     @usableFromInline let scheduler: Scheduler
+    /// The worker processes remote tasks run in; nil runs them in this process.
+    public let processes: WorkerPool?
 
     /// The number of worker threads.
     public var workerCount: Int { scheduler.workers.count }
 
-    /// Starts `workers` worker threads (by default, one per core).
+    /// Starts `workers` worker threads (by default, one per core), and worker processes for
+    /// remote tasks when `processes` says how (see ``submitRemote(_:_:options:)``).
+    public init(workers: Int = Runtime.defaultWorkerCount, processes: WorkerPool.Options? = nil) throws {
+        scheduler = Scheduler(workerCount: max(1, workers))
+        self.processes = try processes.map { try WorkerPool($0) }
+        scheduler.start()
+    }
+
+    /// Starts `workers` worker threads (by default, one per core); remote tasks run in this process.
     public init(workers: Int = Runtime.defaultWorkerCount) {
         scheduler = Scheduler(workerCount: max(1, workers))
+        processes = nil
         scheduler.start()
     }
 
     deinit {
+        processes?.shutdown()
         scheduler.shutdown(join: false)
     }
 
@@ -40,6 +52,7 @@ public final class Runtime: Sendable {
     /// Runs what is queued, then stops the workers and waits for them. Tasks submitted later
     /// fail with ``RuntimeError/shutDown``.
     public func shutdown() {
+        processes?.shutdown()
         scheduler.shutdown(join: true)
     }
 

@@ -25,6 +25,7 @@ struct RuntimeBenchCommand: AsyncParsableCommand {
               stream-job bench runtime
               stream-job bench runtime --runs 5 --workers 4
               stream-job bench runtime --scale 0.1      a quick look
+              stream-job bench runtime --worker-processes 2   remote tasks, and W1 with an isolated decode step
             """
     )
 
@@ -33,14 +34,30 @@ struct RuntimeBenchCommand: AsyncParsableCommand {
     @Option(help: "Multiplies every operation count (below 1 for a quick look).")
     var scale = 1.0
 
+    @Option(help: "Measure remote tasks in this many worker processes instead, and W1 with its decode step isolated in them.")
+    var workerProcesses: Int?
+
+    @Option(help: "W1 events for the isolated-decode comparison (0: skip it).")
+    var w1Events = 2_000_000
+
+    @Option(help: "Where the W1 input goes.")
+    var dataDir = "bench-data"
+
     func validate() throws {
         if !(scale > 0) { throw ValidationError("--scale must be above 0.") }
+        if let workerProcesses, workerProcesses < 1 { throw ValidationError("--worker-processes must be at least 1.") }
     }
 
     func run() async throws {
         #if DEBUG
         print("note: this is a debug build; figures are far below release ones (make bench)")
         #endif
+        if let workerProcesses {
+            print("remote runtime benchmark: \(workerProcesses) worker processes, \(runOptions.workers) threads, \(runOptions.runs) runs each, scale \(scale)")
+            try await RemoteRuntimeBenchmark(processes: workerProcesses, workers: runOptions.workers, runs: runOptions.runs, scale: scale,
+                                             dataDirectory: dataDir, w1Events: w1Events).run { print($0) }
+            return
+        }
         print("runtime benchmark: \(runOptions.workers) workers, \(runOptions.runs) runs each, scale \(scale)")
         try await RuntimeBenchmark(workers: runOptions.workers, runs: runOptions.runs, scale: scale).run { print($0.line) }
     }

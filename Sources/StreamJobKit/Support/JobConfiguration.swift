@@ -34,6 +34,10 @@ struct JobConfiguration {
         case uiPort = "ui-port"
         case uiHost = "ui-host"
         case quiet
+        case workerProcesses = "worker-processes"
+        case workerMemoryLimit = "worker-memory-limit"
+        case workerTaskTimeout = "worker-task-timeout"
+        case isolateAll = "isolate-all"
         case settings
 
         /// `STREAM_JOB_CHECKPOINT_DIR` and so on; pipeline settings are `STREAM_JOB_SETTING_<KEY>`.
@@ -52,6 +56,10 @@ struct JobConfiguration {
     var uiPort: Int?
     var uiHost: String?
     var quiet: Bool?
+    var workerProcesses: Int?
+    var workerMemoryLimit: Int?
+    var workerTaskTimeout: Duration?
+    var isolateAll: Bool?
     var settings: [String: String] = [:]
     /// Restore even if state for steps the pipeline no longer has would be dropped (a flag only).
     var allowNonRestoredState = false
@@ -92,14 +100,40 @@ struct JobConfiguration {
             uiPort = value
         case .uiHost: uiHost = text
         case .quiet:
-            switch text.lowercased() {
-            case "true", "yes", "1": quiet = true
-            case "false", "no", "0": quiet = false
-            default: throw bad("true or false")
-            }
+            guard let value = Self.boolean(text) else { throw bad("true or false") }
+            quiet = value
+        case .workerProcesses:
+            guard let value = Int(text), value >= 0 else { throw bad("a whole number of worker processes (0: none, every step in the job's process)") }
+            workerProcesses = value
+        case .workerMemoryLimit:
+            guard let value = Self.byteCount(text), value >= 64 << 20 else { throw bad("a size of at least 64MiB, such as 512MiB or 2GiB") }
+            workerMemoryLimit = value
+        case .workerTaskTimeout:
+            guard let value = DurationText.parse(text), value > .zero else { throw bad("a duration above zero, such as 500ms, 5s or 1m") }
+            workerTaskTimeout = value
+        case .isolateAll:
+            guard let value = Self.boolean(text) else { throw bad("true or false") }
+            isolateAll = value
         case .settings:
             throw ConfigurationError(description: "\(origin): 'settings' is a mapping of the pipeline's settings (key: value)")
         }
+    }
+
+    static func boolean(_ text: String) -> Bool? {
+        switch text.lowercased() {
+        case "true", "yes", "1": true
+        case "false", "no", "0": false
+        default: nil
+        }
+    }
+
+    /// `512MiB`, `2GiB`, `1048576` (bytes): a number and an optional KiB, MiB or GiB.
+    static func byteCount(_ text: String) -> Int? {
+        let units: [(String, Int)] = [("KiB", 1 << 10), ("MiB", 1 << 20), ("GiB", 1 << 30), ("B", 1)]
+        for (suffix, scale) in units where text.hasSuffix(suffix) {
+            return Int(text.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)).map { $0 * scale }
+        }
+        return Int(text)
     }
 
     /// Applies a YAML job file.

@@ -42,6 +42,18 @@ struct JobOptions: ParsableArguments {
     @Flag(help: "No status line or periodic status log.")
     var quiet = false
 
+    @Option(help: "Worker processes for isolated steps and remote tasks (default: 2 when the pipeline has isolated steps, else none).")
+    var workerProcesses: Int?
+
+    @Option(help: "Each worker process's memory limit, such as 512MiB or 2GiB (default 4GiB).")
+    var workerMemoryLimit: String?
+
+    @Option(help: "How long a batch may run in a worker before the worker is killed (default 60s).")
+    var workerTaskTimeout: String?
+
+    @Flag(help: "Run every stateless step over Codable records in the worker processes, as if each were isolated.")
+    var isolateAll = false
+
     /// The settings from the job file, the environment and these flags, in that order: the
     /// flags, given for this one run, win.
     func resolve(pipeline: String?, restore: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> JobConfiguration {
@@ -54,6 +66,8 @@ struct JobOptions: ParsableArguments {
             (.retain, retain.map(String.init)), (.restore, restore), (.logLevel, logLevel),
             (.metricsPort, metricsPort.map(String.init)), (.metricsHost, metricsHost), (.quiet, quiet ? "true" : nil),
             (.uiPort, uiPort.map(String.init)), (.uiHost, uiHost),
+            (.workerProcesses, workerProcesses.map(String.init)), (.workerMemoryLimit, workerMemoryLimit),
+            (.workerTaskTimeout, workerTaskTimeout), (.isolateAll, isolateAll ? "true" : nil),
         ]
         for case let (key, text?) in flags { try configuration.set(key, text, origin: "--\(key.rawValue)") }
         for (key, value) in try Self.parseSettings(settings).values { configuration.settings[key] = value }
@@ -129,6 +143,7 @@ extension JobConfiguration {
                                  retainedCheckpoints: retain ?? 3, restore: restore, replayOutputDirectory: directory)
         options.settings = effectiveSettings()
         options.allowNonRestoredState = allowNonRestoredState
+        options.isolateStatelessSteps = isolateAll ?? false
         return options
     }
 
@@ -169,7 +184,7 @@ extension JobConfiguration {
             }
             FileHandle.standardError.write(Data("console: http://\(host):\(console!.port)/\n".utf8))
         }
-        let runtime = Runtime(workers: runtimeWorkers)
+        let runtime = try Runtime(workers: runtimeWorkers, processes: workerPool(for: built))
         let stop = GracefulStop(control: options.control)
         let status = StatusReporter(job: built.name, progress: options.progress, runtime: runtime, quiet: quiet ?? false)
         defer { status.stop() }
@@ -179,6 +194,18 @@ extension JobConfiguration {
         reportFinished(built.name, summary, stopped: options.control.isStopRequested)
         await server?.stop()
         await console?.stop()
+    }
+
+    /// The worker processes for `job`'s isolated steps: `worker-processes` of them (by default
+    /// 2 when a step is isolated), each this executable's `worker` command building the same
+    /// pipeline with the same settings.
+    func workerPool(for job: Job) throws -> WorkerPool.Options? {
+        let count = workerProcesses ?? (job.hasIsolatedSteps || isolateAll == true ? 2 : 0)
+        guard count > 0, let pipeline else { return nil }
+        let settings = effectiveSettings() ?? [:]
+        let arguments = ["worker", "--pipeline", pipeline] + settings.sorted { $0.key < $1.key }.flatMap { ["--set", "\($0.key)=\($0.value)"] }
+        return WorkerPool.Options(count: count, launch: WorkerLaunch(arguments: arguments),
+                                  taskTimeout: workerTaskTimeout ?? .seconds(60), memoryLimit: workerMemoryLimit ?? 4 << 30)
     }
 
     /// Sends log messages at `log-level` and above to standard error.

@@ -1,0 +1,186 @@
+import DequeModule
+import Foundation
+import Logging
+
+/// A stateless step whose batches run in worker processes. Batches go out as remote tasks as
+/// they come (up to two per worker in flight) and their results go downstream strictly in
+/// order, so the output is the in-process step's. A batch whose worker dies is run again once
+/// (a worker killed from outside costs nothing); if it kills a second worker it is run in
+/// halves, recursively, until the records that kill a worker on their own are found: each goes
+/// to the step's dead letters, the rest of the batch goes on.
+///
+/// `@unchecked Sendable` is safe: the driver calls the step one call at a time, so the queue
+/// of batches in flight is touched by one caller only; what the workers finish arrives in
+/// promise cells.
+@usableFromInline
+final class IsolatedTransformStep<Input: Sendable, Output: Sendable>: @unchecked Sendable {
+    private struct InFlight {
+        let batch: RecordBatch<Input>
+        let result: TaskRef<RecordBatch<Output>>
+        let span: SourceSpan?
+    }
+
+    private let isolation: Isolation
+    private let function: String
+    private let pool: WorkerPool
+    private let runtime: Runtime
+    private let input: RemoteBatchCodec<Input>
+    private let output: RemoteBatchCodec<Output>
+    private let downstream: BatchReceiver<Output>
+    private let deadLetters: (any SinkWriter<[UInt8]>)?
+    private let context: RunContext
+    private let metrics: StepMetrics
+    private var inFlight = Deque<InFlight>()
+    private let bound: Int
+
+    /// The isolated form of step `step`, or nil when this run keeps it in the job's process
+    /// (it is not isolated, or the runtime has no worker processes: then a warning says so).
+    @usableFromInline
+    static func make(step: Int, downstream: BatchReceiver<Output>, context: RunContext) throws -> BatchReceiver<Input>? {
+        guard let (isolation, kind) = context.job.isolation(of: step, options: context.options) else { return nil }
+        guard let pool = context.runtime.processes else {
+            Logger(label: "stream.isolation").warning(
+                "step '\(isolation.id)' is isolated, but this run has no worker processes (--worker-processes): it runs in the job's process")
+            return nil
+        }
+        guard let input = RemoteBatchCodec<Input>.ifCodable, let output = RemoteBatchCodec<Output>.ifCodable else { return nil }
+        let deadLetters = try isolation.deadLetters?.makeWriter(SinkContext(stepID: "\(isolation.id)/dead-letters", run: context))
+        let running = IsolatedTransformStep(isolation: isolation, function: context.job.remoteFunctionName(step: step, kind: kind),
+                                            pool: pool, input: input, output: output, downstream: downstream,
+                                            deadLetters: deadLetters, context: context)
+        return BatchReceiver(consume: { try await running.consume($0) }, finish: { try await running.finish() },
+                             checkpoint: { try await running.checkpoint($0) })
+    }
+
+    private init(isolation: Isolation, function: String, pool: WorkerPool, input: RemoteBatchCodec<Input>,
+                 output: RemoteBatchCodec<Output>, downstream: BatchReceiver<Output>,
+                 deadLetters: (any SinkWriter<[UInt8]>)?, context: RunContext) {
+        self.isolation = isolation
+        self.function = function
+        self.pool = pool
+        runtime = context.runtime
+        self.input = input
+        self.output = output
+        self.downstream = downstream
+        self.deadLetters = deadLetters
+        self.context = context
+        metrics = StepMetrics(step: isolation.id, progress: context.progress)
+        bound = 2 * pool.options.count
+        if deadLetters != nil { EngineMetrics.deadLetters(step: isolation.id).increment(by: 0) }
+    }
+
+    func consume(_ batch: RecordBatch<Input>) async throws {
+        if batch.count == 0 {
+            // A heartbeat: everything before it goes first, then its watermark.
+            try await deliverAll()
+            try await downstream.consume(.empty(endingAt: batch.endWatermark))
+            return
+        }
+        inFlight.append(InFlight(batch: batch, result: run(batch, retriesOnWorkerDeath: 1), span: context.currentDelivery))
+        while let head = inFlight.first, inFlight.count > bound || head.result.isReady {
+            try await deliver(inFlight.removeFirst())
+        }
+    }
+
+    func finish() async throws {
+        try await deliverAll()
+        try await deadLetters?.close()
+        try await downstream.finish()
+    }
+
+    func checkpoint(_ barrier: CheckpointBarrier) async throws {
+        try await deliverAll()
+        try await deadLetters?.checkpoint(barrier)
+        try await downstream.checkpoint(barrier)
+    }
+
+    private func deliverAll() async throws {
+        while let head = inFlight.popFirst() { try await deliver(head) }
+    }
+
+    /// Sends `batch` to a worker; the future holds its decoded output.
+    private func run(_ batch: RecordBatch<Input>, retriesOnWorkerDeath: Int) -> TaskRef<RecordBatch<Output>> {
+        let cell = TaskCell<RecordBatch<Output>>(promiseOn: runtime.scheduler, priority: 0)
+        do {
+            let bytes = try input.encode(batch, isolation.id)
+            let (output, id) = (output, isolation.id)
+            pool.submit(function: function, input: bytes,
+                        options: RemoteTaskOptions(retriesOnWorkerDeath: retriesOnWorkerDeath, timeout: isolation.timeout)) { outcome in
+                cell.complete(outcome.flatMap { bytes in Result { try output.decode(bytes[...], id) } })
+            }
+        } catch {
+            cell.complete(.failure(error))
+        }
+        return TaskRef(cell)
+    }
+
+    private func deliver(_ item: InFlight) async throws {
+        var poison: [(index: Int, death: WorkerDeath)] = []
+        let transformed: RecordBatch<Output>
+        do {
+            transformed = try await item.result.value
+        } catch RemoteTaskError.workerDied(_, let death) {
+            transformed = try await searchForPoison(item.batch, offset: 0, death: death, found: &poison)
+        } catch let RemoteTaskError.failed(_, message) {
+            throw StreamError(.userFunction, step: isolation.id, action: "running in a worker", message: message)
+        }
+        if !poison.isEmpty { try await reject(poison, of: item) }
+        metrics.counted(in: item.batch.count, out: transformed.count)
+        try await downstream.consume(transformed)
+    }
+
+    /// The output of `batch`, which killed a worker (`death`) twice, without the records that
+    /// kill a worker on their own (added to `found`, with their index in the original batch).
+    private func searchForPoison(_ batch: RecordBatch<Input>, offset: Int, death: WorkerDeath,
+                                 found: inout [(index: Int, death: WorkerDeath)]) async throws -> RecordBatch<Output> {
+        if batch.count == 1 {
+            found.append((offset, death))
+            return .empty(endingAt: batch.endWatermark)
+        }
+        let half = batch.count / 2
+        let (front, back) = batch.split(at: half)
+        // Both halves go out at once (two workers), each alone retried once when a single record.
+        let parts = [(front, offset), (back, offset + half)]
+        let runs = parts.map { run($0.0, retriesOnWorkerDeath: $0.0.count == 1 ? 1 : 0) }
+        var result = RecordBatch<Output>.empty(endingAt: EventTime.beginning)
+        for (index, part) in parts.enumerated() {
+            let transformed: RecordBatch<Output>
+            do {
+                transformed = try await runs[index].value
+            } catch RemoteTaskError.workerDied(_, let death) {
+                transformed = try await searchForPoison(part.0, offset: part.1, death: death, found: &found)
+            } catch let RemoteTaskError.failed(_, message) {
+                throw StreamError(.userFunction, step: isolation.id, action: "running in a worker", message: message)
+            }
+            result = index == 0 ? transformed : result.followed(by: transformed)
+        }
+        return result
+    }
+
+    /// Writes each poison record to the dead letters, or stops the job naming the first.
+    private func reject(_ poison: [(index: Int, death: WorkerDeath)], of item: InFlight) async throws {
+        var lines: [[UInt8]] = []
+        for (index, death) in poison {
+            let record = item.batch.values[index]
+            let bytes = (try? input.encodeRecord(record, isolation.id)) ?? []
+            let whereFrom = item.span.map { "\($0), record \(index + 1) of \(item.batch.count)" } ?? "record \(index + 1) of its batch"
+            guard deadLetters != nil else {
+                throw StreamError(.userFunction, step: isolation.id, action: "running in a worker", position: whereFrom,
+                                  record: String(describing: record).prefix(500).description,
+                                  message: "the record kills every worker that runs it: its worker \(death) (give the step dead letters to go on without it)")
+            }
+            var entry: [String: Any] = ["step": isolation.id, "reason": "its worker \(death)", "cause": death.cause,
+                                        "record": String(describing: record).prefix(2000).description,
+                                        "record_base64": Data(bytes).base64EncodedString(), "index_in_batch": index]
+            if let span = item.span {
+                entry["source"] = span.source
+                if let position = span.endingAt { entry["batch_ends_at"] = position }
+            }
+            lines.append(Array(try JSONSerialization.data(withJSONObject: entry, options: [.sortedKeys])))
+            Logger(label: "stream.isolation").error("step '\(isolation.id)': a record killed its worker (\(death.cause)); \(whereFrom); it went to the dead letters")
+        }
+        try await deadLetters!.write(RecordBatch(values: lines))
+        context.countDeadLetters(lines.count, step: isolation.id)
+        EngineMetrics.poisonRecords(step: isolation.id).increment(by: lines.count)
+    }
+}
