@@ -2,7 +2,8 @@ public import Connectors
 import Foundation
 public import Operators
 
-/// An event with the score user code gave it.
+/// An event with the score user code gave it. `Codable` only: the isolated step sends it back
+/// in that general form, while its input (`W1Event`) travels as a `BinaryRecord`.
 public struct ScoredEvent: Codable, Sendable {
     public var timestamp: Int64
     public var key: String

@@ -76,7 +76,7 @@ extension Pipelines {
 
 /// A W1 line cut into its three fields, not yet parsed: what the `decode` step of `w1-windows`
 /// turns into a ``W1Event`` when the source does not.
-public struct W1Fields: CSVDecodable, Codable, Sendable {
+public struct W1Fields: CSVDecodable, Codable, BinaryRecord, Sendable {
     public var timestamp: String
     public var key: String
     public var value: String
@@ -85,6 +85,18 @@ public struct W1Fields: CSVDecodable, Codable, Sendable {
         timestamp = try row.string(0)
         key = try row.string(1)
         value = try row.string(2)
+    }
+
+    public func write(to writer: inout BinaryWriter) {
+        writer.write(timestamp)
+        writer.write(key)
+        writer.write(value)
+    }
+
+    public init(from reader: inout BinaryReader) throws {
+        timestamp = try reader.readString()
+        key = try reader.readString()
+        value = try reader.readString()
     }
 
     /// The event, or an error naming the field that is not a number.

@@ -2,7 +2,7 @@ import Foundation
 public import Stream
 
 /// One event of the W1 benchmark: `ts_ms,key,value` (see shared BENCHMARKS.md).
-public struct W1Event: Sendable, Hashable, Codable, CSVDecodable, CSVEncodable {
+public struct W1Event: Sendable, Hashable, Codable, BinaryRecord, CSVDecodable, CSVEncodable {
     public var timestamp: Int64
     public var key: String
     public var value: Int64
@@ -23,6 +23,18 @@ public struct W1Event: Sendable, Hashable, Codable, CSVDecodable, CSVEncodable {
         line.append(timestamp)
         line.append(key)
         line.append(value)
+    }
+
+    public func write(to writer: inout BinaryWriter) {
+        writer.write(timestamp)
+        writer.write(key)
+        writer.write(value)
+    }
+
+    public init(from reader: inout BinaryReader) throws {
+        timestamp = try reader.readInt64()
+        key = try reader.readString()
+        value = try reader.readInt64()
     }
 }
 

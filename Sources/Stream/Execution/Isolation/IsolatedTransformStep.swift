@@ -43,7 +43,7 @@ final class IsolatedTransformStep<Input: Sendable, Output: Sendable>: @unchecked
                 "step '\(isolation.id)' is isolated, but this run has no worker processes (--worker-processes): it runs in the job's process")
             return nil
         }
-        guard let input = RemoteBatchCodec<Input>.ifCodable, let output = RemoteBatchCodec<Output>.ifCodable else { return nil }
+        guard let input = RemoteBatchCodec<Input>.forRecords, let output = RemoteBatchCodec<Output>.forRecords else { return nil }
         let deadLetters = try isolation.deadLetters?.makeWriter(SinkContext(stepID: "\(isolation.id)/dead-letters", run: context))
         let running = IsolatedTransformStep(isolation: isolation, function: context.job.remoteFunctionName(step: step, kind: kind),
                                             pool: pool, input: input, output: output, downstream: downstream,
@@ -98,18 +98,23 @@ final class IsolatedTransformStep<Input: Sendable, Output: Sendable>: @unchecked
         while let head = inFlight.popFirst() { try await deliver(head) }
     }
 
-    /// Sends `batch` to a worker; the future holds its decoded output.
+    /// Sends `batch` to a worker; the future holds its decoded output. The batch is encoded by
+    /// a runtime task and the output decoded on the pool's reader thread, so the driver only
+    /// hands batches over.
     private func run(_ batch: RecordBatch<Input>, retriesOnWorkerDeath: Int) -> TaskRef<RecordBatch<Output>> {
         let cell = TaskCell<RecordBatch<Output>>(promiseOn: runtime.scheduler, priority: 0)
-        do {
-            let bytes = try input.encode(batch, isolation.id)
-            let (output, id) = (output, isolation.id)
-            pool.submit(function: function, input: bytes,
-                        options: RemoteTaskOptions(retriesOnWorkerDeath: retriesOnWorkerDeath, timeout: isolation.timeout)) { outcome in
-                cell.complete(outcome.flatMap { bytes in Result { try output.decode(bytes[...], id) } })
+        let (input, output, id, pool, function) = (input, output, isolation.id, pool, function)
+        let options = RemoteTaskOptions(retriesOnWorkerDeath: retriesOnWorkerDeath, timeout: isolation.timeout)
+        let encoded = runtime.submit { try input.encode(batch, id) }
+        encoded.cell.onComplete {
+            switch encoded.result! {
+            case .success(let bytes):
+                pool.submit(function: function, input: bytes, options: options) { outcome in
+                    cell.complete(outcome.flatMap { bytes in Result { try output.decode(bytes[...], id) } })
+                }
+            case .failure(let error):
+                cell.complete(.failure(error))
             }
-        } catch {
-            cell.complete(.failure(error))
         }
         return TaskRef(cell)
     }

@@ -16,7 +16,7 @@ public struct Isolation: Sendable {
 }
 
 /// The steps of a job that can run in worker processes (stateless transforms over `Codable`
-/// records), the ones asked to, and what a worker runs for each.
+/// or `BinaryRecord` records), the ones asked to, and what a worker runs for each.
 struct IsolationTable: Sendable {
     struct Candidate: Sendable {
         let kind: String
@@ -42,10 +42,10 @@ extension Job {
     func offerIsolation<Input: Sendable, Output: Sendable>(
         step: Int, kind: String, body: @escaping @Sendable (RecordBatch<Input>) throws -> RecordBatch<Output>
     ) {
-        guard let input = RemoteBatchCodec<Input>.ifCodable, let output = RemoteBatchCodec<Output>.ifCodable else {
-            let missing = [RemoteBatchCodec<Input>.ifCodable == nil ? "\(Input.self)" : nil,
-                           RemoteBatchCodec<Output>.ifCodable == nil ? "\(Output.self)" : nil].compactMap { $0 }
-            isolation.withLock { $0.refusals[step] = "its records must be Codable to travel to a worker: \(missing.joined(separator: " and ")) is not" }
+        guard let input = RemoteBatchCodec<Input>.forRecords, let output = RemoteBatchCodec<Output>.forRecords else {
+            let missing = [RemoteBatchCodec<Input>.forRecords == nil ? "\(Input.self)" : nil,
+                           RemoteBatchCodec<Output>.forRecords == nil ? "\(Output.self)" : nil].compactMap { $0 }
+            isolation.withLock { $0.refusals[step] = "its records must be Codable (or BinaryRecord) to travel to a worker: \(missing.joined(separator: " and ")) is neither" }
             return
         }
         let name = remoteFunctionName(step: step, kind: kind)

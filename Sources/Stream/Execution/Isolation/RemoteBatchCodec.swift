@@ -7,11 +7,12 @@ struct RemoteBatch<Value: Codable>: Codable {
     var endWatermark: Int64
 }
 
-/// Encodes and decodes whole batches of a record type that is `Codable` — found at run time,
-/// because steps are generic over any `Sendable` record and only `Codable` ones can be isolated.
+/// Encodes and decodes whole batches of a record type that is a ``BinaryRecord`` (compact,
+/// preferred) or `Codable` — found at run time, because steps are generic over any `Sendable`
+/// record and only those can be isolated.
 ///
 /// ```swift
-/// if let codec = RemoteBatchCodec<Click>.ifCodable { let bytes = try codec.encode(batch, "parse") }
+/// if let codec = RemoteBatchCodec<Click>.forRecords { let bytes = try codec.encode(batch, "parse") }
 /// ```
 @usableFromInline
 struct RemoteBatchCodec<Value: Sendable>: Sendable {
@@ -20,14 +21,15 @@ struct RemoteBatchCodec<Value: Sendable>: Sendable {
     /// One record on its own, for a dead-letter line.
     let encodeRecord: @Sendable (Value, String) throws -> [UInt8]
 
-    /// The codec, when `Value` is `Codable`.
+    /// The codec, when `Value` is a `BinaryRecord` or `Codable`.
     @usableFromInline
-    static var ifCodable: RemoteBatchCodec? {
-        guard let codable = Value.self as? any Codable.Type else { return nil }
-        return make(codable)
+    static var forRecords: RemoteBatchCodec? {
+        if let binary = Value.self as? any BinaryRecord.Type { return binaryCodec(binary) }
+        if let codable = Value.self as? any Codable.Type { return codableCodec(codable) }
+        return nil
     }
 
-    private static func make<C: Codable>(_: C.Type) -> RemoteBatchCodec {
+    private static func codableCodec<C: Codable>(_: C.Type) -> RemoteBatchCodec {
         // `C` is `Value` itself (the cast above proved it conforms), so the arrays' layouts are one.
         RemoteBatchCodec(encode: { batch, step in
             let values = unsafeBitCast(batch.values, to: [C].self)
@@ -39,6 +41,46 @@ struct RemoteBatchCodec<Value: Sendable>: Sendable {
                                watermarks: remote.watermarks, endWatermark: remote.endWatermark)
         }, encodeRecord: { value, step in
             try StateCodec.encode(unsafeBitCast(value, to: C.self), step: step)
+        })
+    }
+
+    /// Count, time columns, end watermark, then each record as it writes itself.
+    private static func binaryCodec<B: BinaryRecord>(_: B.Type) -> RemoteBatchCodec {
+        RemoteBatchCodec(encode: { batch, _ in
+            let values = unsafeBitCast(batch.values, to: [B].self)
+            var writer = BinaryWriter(capacity: 32 + values.count * 48)
+            writer.write(values.count)
+            writer.write(batch.timestamps.count)
+            for time in batch.timestamps { writer.write(time) }
+            writer.write(batch.watermarks.count)
+            for watermark in batch.watermarks { writer.write(watermark) }
+            writer.write(batch.endWatermark)
+            for value in values { value.write(to: &writer) }
+            return writer.bytes
+        }, decode: { bytes, step in
+            var reader = BinaryReader(Array(bytes))
+            do {
+                let count = try reader.readCount(ofItemsSized: 1)
+                var timestamps: [Int64] = []
+                var watermarks: [Int64] = []
+                let timed = try reader.readCount(ofItemsSized: 8)
+                timestamps.reserveCapacity(timed)
+                for _ in 0..<timed { timestamps.append(try reader.readInt64()) }
+                let marked = try reader.readCount(ofItemsSized: 8)
+                watermarks.reserveCapacity(marked)
+                for _ in 0..<marked { watermarks.append(try reader.readInt64()) }
+                let end = try reader.readInt64()
+                var values: [B] = []
+                values.reserveCapacity(count)
+                for _ in 0..<count { values.append(try B(from: &reader)) }
+                return RecordBatch(values: unsafeBitCast(values, to: [Value].self), timestamps: timestamps, watermarks: watermarks, endWatermark: end)
+            } catch {
+                throw StreamError(.io, step: step, action: "decoding a batch from a worker", message: "\(error)")
+            }
+        }, encodeRecord: { value, _ in
+            var writer = BinaryWriter()
+            unsafeBitCast(value, to: B.self).write(to: &writer)
+            return writer.bytes
         })
     }
 }

@@ -23,6 +23,7 @@ final class RemoteWorker: Sendable {
     private let wake = DispatchSemaphore(value: 0)
     private let lastWords = Mutex<[UInt8]>([])
     private let standardErrorDone = DispatchSemaphore(value: 0)
+    private let reaped = Atomic(false)
 
     /// Starts the threads for a started process. `onReplies` and `onExit` run on the reader's
     /// thread; `onExit` (with `waitpid`'s status and the worker's last words) is the last call.
@@ -40,8 +41,8 @@ final class RemoteWorker: Sendable {
             wake.signal()
             var status: Int32 = 0
             while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            reaped.store(true, ordering: .releasing)
             _ = standardErrorDone.wait(timeout: .now() + .seconds(1))
-            Glibc.close(socket)
             onExit(status, finalWords())
         }.detach()
     }
@@ -78,9 +79,18 @@ final class RemoteWorker: Sendable {
         if handOver { wake.signal() }
     }
 
-    /// Kills the process (it is reaped and reported as any death).
+    /// Kills the process (it is reaped and reported as any death); nothing once it was reaped,
+    /// when its process id may already be another process's.
     func kill(_ signal: Int32 = SIGKILL) {
-        _ = Glibc.kill(pid, signal)
+        if !reaped.load(ordering: .acquiring) { _ = Glibc.kill(pid, signal) }
+    }
+
+    // The socket is closed only here, once no thread can use it: the writer thread and anyone
+    // sending hold this object. Closing it when the worker died let its number be reused by the
+    // next worker's socket while a write to the old one was still under way, which then wrote
+    // into the new worker's stream. Until then a shut-down socket fails every write.
+    deinit {
+        Glibc.close(socket)
     }
 
     /// Closes the job's end for writing: the worker reads its end, finishes and exits.

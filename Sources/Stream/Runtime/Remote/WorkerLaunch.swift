@@ -53,13 +53,13 @@ public struct WorkerLaunch: Sendable {
         guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0 else {
             throw RemoteTaskError.cannotStartWorker("socketpair: \(String(cString: strerror(errno)))")
         }
+        // Standard error comes back over a socket pair too: created close-on-exec in one call,
+        // so a worker another thread starts meanwhile cannot inherit this one's end.
         var errorPipe: [Int32] = [0, 0]
-        guard pipe(&errorPipe) == 0 else {
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &errorPipe) == 0 else {
             close(pair[0]); close(pair[1])
-            throw RemoteTaskError.cannotStartWorker("pipe: \(String(cString: strerror(errno)))")
+            throw RemoteTaskError.cannotStartWorker("socketpair: \(String(cString: strerror(errno)))")
         }
-        _ = fcntl(errorPipe[0], F_SETFD, FD_CLOEXEC)
-        _ = fcntl(errorPipe[1], F_SETFD, FD_CLOEXEC)
         defer { close(pair[1]); close(errorPipe[1]) }
 
         var actions = posix_spawn_file_actions_t()
