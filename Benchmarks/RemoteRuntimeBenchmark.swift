@@ -49,9 +49,19 @@ public struct RemoteRuntimeBenchmark: Sendable {
             try await roundTrips(runtime, record)
             try await hops(runtime, record)
             runtime.shutdown()
+            // The yardstick, in the same run: the same calls on a runtime without worker
+            // processes, where remote functions run as ordinary tasks.
+            let local = Runtime(workers: workers)
+            try await batched(local, record)
+            try await roundTrips(local, record)
+            local.shutdown()
         }
         for name in order {
             report(Figure(name: name, unit: samples[name]!.unit, samples: samples[name]!.values).line)
+        }
+        for (remote, local) in [(Self.batchedName(processes), Self.batchedName(nil)), (Self.roundTripName(processes), Self.roundTripName(nil))] {
+            guard let remoteRuns = samples[remote]?.values, let localRuns = samples[local]?.values else { continue }
+            report(Figure(name: "\(remote) ÷ in process", unit: "×", samples: zip(remoteRuns, localRuns).map { $0 / $1 }).line)
         }
         if w1Events > 0 { try isolatedDecode(report: report) }
     }
@@ -60,7 +70,15 @@ public struct RemoteRuntimeBenchmark: Sendable {
         let n = count(500_000)
         let inputs = Array(0..<n)
         let elapsed = try await seconds { _ = try await runtime.get(runtime.submitRemoteBatch(RemoteProbes.echo, inputs)) }
-        record("remote empty tasks, \(processes) processes, submitted in one batch", "tasks/s", Double(n) / elapsed)
+        record(Self.batchedName(runtime.processes == nil ? nil : processes), "tasks/s", Double(n) / elapsed)
+    }
+
+    static func batchedName(_ processes: Int?) -> String {
+        processes.map { "remote empty tasks, \($0) processes, submitted in one batch" } ?? "the same tasks in process, submitted in one batch"
+    }
+
+    static func roundTripName(_ processes: Int?) -> String {
+        processes.map { "remote task submitted and awaited, \($0) processes, one after another" } ?? "the same task in process, submitted and awaited"
     }
 
     private func oneAtATime(_ runtime: Runtime, _ record: (String, String, Double) -> Void) async throws {
@@ -85,8 +103,8 @@ public struct RemoteRuntimeBenchmark: Sendable {
                 latencies.append(Double(monotonicNanos() - start) / 1000)
             }
         }
-        record("remote task submitted and awaited, one after another", "tasks/s", Double(n) / elapsed)
-        record("remote task round trip p50", "µs", quantile(&latencies, 0.5))
+        record(Self.roundTripName(runtime.processes == nil ? nil : processes), "tasks/s", Double(n) / elapsed)
+        record("\(runtime.processes == nil ? "in-process" : "remote") task round trip p50", "µs", quantile(&latencies, 0.5))
     }
 
     /// A chain of remote tasks, each taking the one before as its input: a hop is from the end

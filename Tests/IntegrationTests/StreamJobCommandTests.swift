@@ -35,6 +35,20 @@ import Testing
         #expect(copied?.contains(" 0.00 bytes") == true, "sharing one object must copy nothing: \(copied ?? "")")
     }
 
+    @Test func remoteRuntimeBenchmarkPrintsEveryFigureAndChecksTheIsolatedJobsOutput() throws {
+        let directory = NSTemporaryDirectory() + "bench-remote-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let outcome = try StreamJobBinary.run(["bench", "runtime", "--worker-processes", "2", "--runs", "1", "--scale", "0.002",
+                                               "--workers", "2", "--w1-events", "20000", "--data-dir", directory])
+        #expect(outcome.status == 0, "\(outcome.error.suffix(2000))")
+        for figure in ["remote empty tasks, 2 processes, submitted in one batch", "submitted one at a time",
+                       "remote task round trip p50", "dependency hop across processes p50",
+                       "submitted in one batch ÷ in process", "one after another ÷ in process",
+                       "decode=isolated, events/s", "isolated decode ÷ decode in the source", "isolated decode ÷ the same step in process"] {
+            #expect(outcome.output.contains(figure), "missing \(figure): \(outcome.output)")
+        }
+    }
+
     @Test func benchmarksPrintTheirRatiosToTheCLoopsRunAlongside() throws {
         let directory = NSTemporaryDirectory() + "bench-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: directory) }

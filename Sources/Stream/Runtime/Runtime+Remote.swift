@@ -26,8 +26,8 @@ extension Runtime {
         return TaskRef(cell)
     }
 
-    /// Runs `function` on each of `inputs` in worker processes, queued under one lock and sent
-    /// in one write per worker: the way to submit many small remote tasks.
+    /// Runs `function` on each of `inputs` in worker processes, handed to the pool in slices of
+    /// 4,096 (one lock and one write per worker each): the way to submit many small remote tasks.
     ///
     /// ```swift
     /// let squares = runtime.submitRemoteBatch(square, [1, 2, 3])
@@ -40,7 +40,9 @@ extension Runtime {
         var refs: [TaskRef<Output>] = []
         var tasks: [(input: [UInt8], complete: WorkerPool.Completion)] = []
         refs.reserveCapacity(inputs.count)
-        tasks.reserveCapacity(inputs.count)
+        // Handed over in slices, so the workers start on the first while the rest are encoded.
+        let slice = 4096
+        tasks.reserveCapacity(min(slice, inputs.count))
         for input in inputs {
             let cell = TaskCell<Output>(promiseOn: scheduler, priority: 0)
             refs.append(TaskRef(cell))
@@ -48,6 +50,10 @@ extension Runtime {
                 tasks.append((try StateCodec.encode(input, step: function.name), Self.completion(of: cell, function.name)))
             } catch {
                 cell.complete(.failure(error))
+            }
+            if tasks.count == slice {
+                processes.submit(tasks, function: function.name, options: options)
+                tasks.removeAll(keepingCapacity: true)
             }
         }
         processes.submit(tasks, function: function.name, options: options)
