@@ -41,7 +41,9 @@ enum StreamJobBinary {
 }
 
 /// A `stream-job` child process that can be killed.
-final class StreamJobProcess {
+/// `@unchecked Sendable` is safe: a test hands it to one thread at a time (``OffPool``), and
+/// `exited` is a semaphore signalled by `Process`'s own termination handler.
+final class StreamJobProcess: @unchecked Sendable {
     let process = Process()
     private let exited = DispatchSemaphore(value: 0)
 
@@ -77,4 +79,19 @@ final class StreamJobProcess {
 
     var status: Int32 { process.terminationStatus }
     var diedOfSignal: Bool { process.terminationReason == .uncaughtSignal }
+}
+
+/// Blocking work of a test — waiting for a child process — on a thread of its own, so the
+/// cooperative pool (two threads on a 2-core machine) stays free for the other suites' async
+/// tests while a long job runs.
+///
+/// ```swift
+/// let outcome = try await OffPool.run { try StreamJobBinary.run(["run", "w1-windows"]) }
+/// ```
+enum OffPool {
+    static func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try work() }) }.start()
+        }
+    }
 }

@@ -24,15 +24,22 @@ struct TransformStep<Input: Sendable, Output: Sendable>: Sendable {
 
     @inlinable
     func consume(_ batch: RecordBatch<Input>) async throws {
-        let transformed: RecordBatch<Output>
+        let transformed = try Self.apply(body, to: batch, step: kind)
+        metrics.counted(in: batch.count, out: transformed.count)
+        try await downstream.consume(transformed)
+    }
+
+    /// `body` on `batch`; an error it throws that is not a ``StreamError`` already comes out
+    /// as one naming `step`.
+    @inlinable
+    static func apply(_ body: (RecordBatch<Input>) throws -> RecordBatch<Output>, to batch: RecordBatch<Input>,
+                      step: String) throws -> RecordBatch<Output> {
         do {
-            transformed = try body(batch)
+            return try body(batch)
         } catch let error as StreamError {
             throw error
         } catch {
-            throw StreamError(.userFunction, step: kind, action: kind, message: "\(error)")
+            throw StreamError(.userFunction, step: step, action: step, message: "\(error)")
         }
-        metrics.counted(in: batch.count, out: transformed.count)
-        try await downstream.consume(transformed)
     }
 }

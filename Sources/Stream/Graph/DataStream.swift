@@ -50,7 +50,7 @@ public struct DataStream<Value: Sendable>: Sendable {
     ) -> DataStream<Output> {
         let stream: DataStream<Output> = derive(.transform(kind), builder: StepBuilder { step, build in
             let downstream = try build.output(of: step, as: Output.self)
-            if let isolated = try IsolatedTransformStep<Value, Output>.make(step: step, downstream: downstream, context: build.context) {
+            if let isolated = try IsolatedTransformStep<Value, Output>.make(step: step, body: body, downstream: downstream, context: build.context) {
                 build.setInlet(isolated, step: step)
                 return
             }

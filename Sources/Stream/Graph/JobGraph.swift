@@ -33,6 +33,11 @@ public struct JobGraph: Sendable {
         return steps.count - 1
     }
 
+    /// Notes that `step` also writes `file` (an isolated step's dead letters, say).
+    mutating func addWrite(_ file: String, to step: Int) {
+        steps[step].writes.append(file)
+    }
+
     /// The signature of each named step with checkpointed state.
     var stateSignatures: [String: StateSignature] {
         var signatures: [String: StateSignature] = [:]

@@ -36,20 +36,41 @@ final class IsolatedTransformStep<Input: Sendable, Output: Sendable>: @unchecked
     /// The isolated form of step `step`, or nil when this run keeps it in the job's process
     /// (it is not isolated, or the runtime has no worker processes: then a warning says so).
     @usableFromInline
-    static func make(step: Int, downstream: BatchReceiver<Output>, context: RunContext) throws -> BatchReceiver<Input>? {
+    static func make(step: Int, body: @escaping @Sendable (RecordBatch<Input>) throws -> RecordBatch<Output>,
+                     downstream: BatchReceiver<Output>, context: RunContext) throws -> BatchReceiver<Input>? {
         guard let (isolation, kind) = context.job.isolation(of: step, options: context.options) else { return nil }
+        let deadLetters = try isolation.deadLetters?.makeWriter(SinkContext(stepID: "\(isolation.id)/dead-letters", run: context))
         guard let pool = context.runtime.processes else {
             Logger(label: "stream.isolation").warning(
                 "step '\(isolation.id)' is isolated, but this run has no worker processes (--worker-processes): it runs in the job's process")
-            return nil
+            guard let deadLetters else { return nil }
+            return inProcess(isolation: isolation, body: body, deadLetters: deadLetters, downstream: downstream, context: context)
         }
         guard let input = RemoteBatchCodec<Input>.forRecords, let output = RemoteBatchCodec<Output>.forRecords else { return nil }
-        let deadLetters = try isolation.deadLetters?.makeWriter(SinkContext(stepID: "\(isolation.id)/dead-letters", run: context))
         let running = IsolatedTransformStep(isolation: isolation, function: context.job.remoteFunctionName(step: step, kind: kind),
                                             pool: pool, input: input, output: output, downstream: downstream,
                                             deadLetters: deadLetters, context: context)
         return BatchReceiver(consume: { try await running.consume($0) }, finish: { try await running.finish() },
                              checkpoint: { try await running.checkpoint($0) })
+    }
+
+    /// The step in the job's process, keeping its (empty) dead letters' checkpointed state, so a
+    /// run with worker processes can restore from this one's checkpoints and the other way round.
+    private static func inProcess(isolation: Isolation, body: @escaping @Sendable (RecordBatch<Input>) throws -> RecordBatch<Output>,
+                                  deadLetters: any SinkWriter<[UInt8]>, downstream: BatchReceiver<Output>,
+                                  context: RunContext) -> BatchReceiver<Input> {
+        let metrics = StepMetrics(step: isolation.id, progress: context.progress)
+        return BatchReceiver(consume: { batch in
+            let transformed = try TransformStep<Input, Output>.apply(body, to: batch, step: isolation.id)
+            metrics.counted(in: batch.count, out: transformed.count)
+            try await downstream.consume(transformed)
+        }, finish: {
+            try await deadLetters.close()
+            try await downstream.finish()
+        }, checkpoint: { barrier in
+            try await deadLetters.checkpoint(barrier)
+            try await downstream.checkpoint(barrier)
+        })
     }
 
     private init(isolation: Isolation, function: String, pool: WorkerPool, input: RemoteBatchCodec<Input>,

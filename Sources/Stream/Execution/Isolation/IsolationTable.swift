@@ -63,7 +63,11 @@ extension Job {
             table.isolated[step] = isolation
             return nil
         }
-        if let refusal { problem("step '\(isolation.id)': cannot be isolated: \(refusal)") }
+        if let refusal {
+            problem("step '\(isolation.id)': cannot be isolated: \(refusal)")
+        } else if let file = isolation.deadLetters?.writesFile {
+            graph.withLock { $0.addWrite(file, to: step) }
+        }
     }
 
     /// How `step` is isolated in a run with `options`, or nil if it runs in the job's process.
