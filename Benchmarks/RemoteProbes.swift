@@ -53,7 +53,22 @@ public enum RemoteProbes {
         return [start, monotonicNanos()]
     }
 
+    /// An actor that keeps a running total.
+    public static let tally = RemoteActorKind("probe.tally") { 0 }
+    /// Adds its input to the total and returns the total.
+    public static let add = RemoteActorMethod(tally, "add") { (total: inout Int, amount: Int) in
+        total += amount
+        return total
+    }
+    /// Adds like `add`, but traps on 13.
+    public static let addOrTrapOn13 = RemoteActorMethod(tally, "add-or-trap-on-13") { (total: inout Int, amount: Int) in
+        if amount == 13 { fatalError("probe actor trap on 13") }
+        total += amount
+        return total
+    }
+
     public static func register() {
+        RemoteActors.register(tally, methods: [add.handler, addOrTrapOn13.handler])
         RemoteFunctions.register(stamp)
         for function in [echo, square, processID, failIfNegative, trapOn13, loopOn13, allocateOn13] {
             RemoteFunctions.register(function)

@@ -48,6 +48,7 @@ public struct RemoteRuntimeBenchmark: Sendable {
             try await oneAtATime(runtime, record)
             try await roundTrips(runtime, record)
             try await hops(runtime, record)
+            try await actorCalls(runtime, record)
             runtime.shutdown()
             // The yardstick, in the same run: the same calls on a runtime without worker
             // processes, where remote functions run as ordinary tasks.
@@ -105,6 +106,30 @@ public struct RemoteRuntimeBenchmark: Sendable {
         }
         record(Self.roundTripName(runtime.processes == nil ? nil : processes), "tasks/s", Double(n) / elapsed)
         record("\(runtime.processes == nil ? "in-process" : "remote") task round trip p50", "µs", quantile(&latencies, 0.5))
+    }
+
+    /// Calls on an actor living in a worker process: all made, then all awaited; then one
+    /// awaited before the next.
+    private func actorCalls(_ runtime: Runtime, _ record: (String, String, Double) -> Void) async throws {
+        let tally = try runtime.remoteActor(RemoteProbes.tally)
+        defer { tally.stop() }
+        _ = try await tally.call(RemoteProbes.add, 0).value
+        let n = count(500_000)
+        var refs: [TaskRef<Int>] = []
+        refs.reserveCapacity(n)
+        let elapsed = try await seconds {
+            for _ in 0..<n { refs.append(tally.call(RemoteProbes.add, 1)) }
+            _ = try await runtime.get(refs)
+        }
+        guard try await refs[n - 1].value == n else {
+            throw StreamError(.invalidJob, step: "remote actor", action: "bench", message: "the total is not the number of calls")
+        }
+        record("remote actor calls (each returns a future)", "calls/s", Double(n) / elapsed)
+        let m = count(20_000)
+        let awaited = try await seconds {
+            for _ in 0..<m { _ = try await tally.call(RemoteProbes.add, 1).value }
+        }
+        record("remote actor call awaited, one after another", "calls/s", Double(m) / awaited)
     }
 
     /// A chain of remote tasks, each taking the one before as its input: a hop is from the end

@@ -133,6 +133,43 @@ import Testing
     }
 }
 
+/// Actors in worker processes: calls in order, rebuilt from their last snapshot when their
+/// worker dies, a call that kills the worker every time failing alone.
+@Suite(.serialized) struct RemoteActorTests {
+    @Test func callsRunInOrderAndAKilledWorkerResumesFromTheLastSnapshot() async throws {
+        let runtime = try RemoteTaskTests.runtime(processes: 1)
+        defer { runtime.shutdown() }
+        let tally = try runtime.remoteActor(RemoteProbes.tally)
+        let totals = (1...1000).map { tally.call(RemoteProbes.add, $0) }
+        for (index, total) in totals.enumerated() { #expect(try await total.value == (index + 1) * (index + 2) / 2) }
+        try await tally.snapshot().value
+        let pid = try #require(tally.workerProcessID)
+        kill(pid, SIGKILL)
+        // Rebuilt from the snapshot (500500) on a new worker; the call is sent again if it was lost.
+        #expect(try await tally.call(RemoteProbes.add, 1).value == 500_501)
+        #expect(tally.workerProcessID != pid)
+        #expect(tally.stats.workerRestarts == 1)
+    }
+
+    @Test func aCallThatKillsTheWorkerEveryTimeFailsAndTheActorGoesOn() async throws {
+        let runtime = try RemoteTaskTests.runtime(processes: 1)
+        defer { runtime.shutdown() }
+        let tally = try runtime.remoteActor(RemoteProbes.tally)
+        #expect(try await tally.call(RemoteProbes.add, 5).value == 5)
+        try await tally.snapshot().value
+        let poison = tally.call(RemoteProbes.addOrTrapOn13, 13, options: RemoteTaskOptions(retriesOnWorkerDeath: 1))
+        let after = tally.call(RemoteProbes.addOrTrapOn13, 2)
+        do {
+            _ = try await poison.value
+            Issue.record("13 should have killed the actor's worker")
+        } catch RemoteTaskError.workerDied(_, let death) {
+            #expect(death.description.contains("probe actor trap on 13"), "\(death)")
+        }
+        // The call after it runs on the actor rebuilt from its snapshot.
+        #expect(try await after.value == 7)
+    }
+}
+
 extension Array {
     func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
         var result: [T] = []

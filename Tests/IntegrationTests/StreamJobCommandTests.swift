@@ -42,7 +42,7 @@ import Testing
                                                "--workers", "2", "--w1-events", "20000", "--data-dir", directory])
         #expect(outcome.status == 0, "\(outcome.error.suffix(2000))")
         for figure in ["remote empty tasks, 2 processes, submitted in one batch", "submitted one at a time",
-                       "remote task round trip p50", "dependency hop across processes p50",
+                       "remote task round trip p50", "dependency hop across processes p50", "remote actor calls (each returns a future)",
                        "submitted in one batch ÷ in process", "one after another ÷ in process",
                        "decode=isolated, events/s", "isolated decode ÷ decode in the source", "isolated decode ÷ the same step in process"] {
             #expect(outcome.output.contains(figure), "missing \(figure): \(outcome.output)")

@@ -25,6 +25,9 @@ public final class WorkerPool: Sendable {
         public var taskTimeout: Duration
         /// Each worker's address-space limit in bytes (`RLIMIT_AS`); nil for none.
         public var memoryLimit: Int?
+        /// A call each worker runs before anything else, each time one starts (a remote actor
+        /// rebuilt from its last snapshot): its function's name and input, asked for then.
+        public var prelude: (@Sendable () -> (function: String, input: [UInt8]))?
 
         public init(count: Int, launch: WorkerLaunch, taskTimeout: Duration = .seconds(60), memoryLimit: Int? = 4 << 30) {
             self.count = max(1, count)
@@ -269,11 +272,17 @@ public final class WorkerPool: Sendable {
 
     private func start(slot: Int, generation: Int) throws -> RemoteWorker {
         let started = try options.launch.start(memoryLimit: options.memoryLimit)
-        return RemoteWorker(started, label: "worker \(slot + 1) pid \(started.pid)", onReplies: { [weak self] replies in
+        let worker = RemoteWorker(started, label: "worker \(slot + 1) pid \(started.pid)", onReplies: { [weak self] replies in
             self?.received(replies, slot: slot, generation: generation)
         }, onExit: { [weak self] status, words in
             self?.exited(slot: slot, generation: generation, status: status, lastWords: words)
         })
+        if let prelude = options.prelude?() {
+            // Task number 0 is no task: its answer is dropped.
+            let name = Array(prelude.function.utf8)
+            worker.send(urgent: true) { WireFrame.appendRun(task: 0, function: name, input: prelude.input, to: &$0) }
+        }
+        return worker
     }
 
     private func describe(status: Int32, lastWords: String) -> WorkerDeath {
