@@ -41,7 +41,7 @@ public enum RemoteProbes {
     /// Creates the file named by its input, then sleeps for a second: a task to kill a worker
     /// under, once the file says it is running.
     public static let markThenSleep = RemoteFunction("probe.mark-then-sleep") { (path: String) in
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         usleep(1_000_000)
         return path
     }

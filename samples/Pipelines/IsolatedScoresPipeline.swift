@@ -1,4 +1,4 @@
-public import Connectors
+import Connectors
 import Foundation
 public import Operators
 

@@ -1,5 +1,5 @@
 import Logging
-public import Stream
+import Stream
 
 /// What a Kafka source does when records it has still to read are gone from the broker: the
 /// topic's retention deleted them before the source got to them (a job down for longer than the

@@ -1,6 +1,6 @@
 /// A batch as it travels to a worker and back: its values (with the engine's state codec) and
 /// its time columns.
-struct RemoteBatch<Value: Codable>: Codable {
+struct RemoteBatch<Value: Codable & Sendable>: Codable {
     var values: [Value]
     var timestamps: [Int64]
     var watermarks: [Int64]
@@ -25,11 +25,11 @@ struct RemoteBatchCodec<Value: Sendable>: Sendable {
     @usableFromInline
     static var forRecords: RemoteBatchCodec? {
         if let binary = Value.self as? any BinaryRecord.Type { return binaryCodec(binary) }
-        if let codable = Value.self as? any Codable.Type { return codableCodec(codable) }
+        if let codable = Value.self as? any (Codable & Sendable).Type { return codableCodec(codable) }
         return nil
     }
 
-    private static func codableCodec<C: Codable>(_: C.Type) -> RemoteBatchCodec {
+    private static func codableCodec<C: Codable & Sendable>(_: C.Type) -> RemoteBatchCodec {
         // `C` is `Value` itself (the cast above proved it conforms), so the arrays' layouts are one.
         RemoteBatchCodec(encode: { batch, step in
             let values = unsafeBitCast(batch.values, to: [C].self)
