@@ -137,10 +137,18 @@ final class KafkaSourceReader: SourceReader, @unchecked Sendable {
     /// Free places in the queue of batches (created at 0 and raised: libdispatch refuses to free
     /// a semaphore whose count is below the value it was created with).
     private let room = DispatchSemaphore(value: 0)
-    private let threadDone = DispatchSemaphore(value: 0)
+    /// Signalled when the poll thread has stopped, or when `init` fails before starting it.
+    private let threadDone: DispatchSemaphore
 
     init(topics: [String], group: String?, properties: [String: String], watermark: WatermarkStrategy?, untilEnd: Bool, maxBatch: Int,
          onLostRecords: KafkaLostRecords, context: SourceContext) throws {
+        // A failure after the consumer exists still runs deinit, which releases the consumer once
+        // the poll thread is done: with no thread started, nothing else would say so, and the
+        // consumer (and its threads) would never be closed.
+        let done = DispatchSemaphore(value: 0)
+        threadDone = done
+        var started = false
+        defer { if !started { done.signal() } }
         self.context = context
         let saved = try context.restoredPosition.map { text -> KafkaPosition in
             guard let parsed = KafkaPosition(text) else {
@@ -205,6 +213,7 @@ final class KafkaSourceReader: SourceReader, @unchecked Sendable {
         }
         thread.name = "kafka-source-\(context.stepID)"
         thread.start()
+        started = true
     }
 
     /// A partition's next offset is gone from the broker (librdkafka, told `auto.offset.reset=error`,
