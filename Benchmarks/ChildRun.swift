@@ -1,3 +1,4 @@
+import Stream
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -25,11 +26,7 @@ enum ChildRun {
     }
 
     /// This executable's path.
-    static var currentExecutable: String {
-        var buffer = [CChar](repeating: 0, count: 4096)
-        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        return length > 0 ? String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self) : CommandLine.arguments[0]
-    }
+    static var currentExecutable: String { WorkerLaunch.currentExecutable }
 
     static func run(_ executable: String, _ arguments: [String]) throws -> Outcome {
         try runTogether([(executable, arguments)])[0]

@@ -17,12 +17,7 @@ extension Runtime {
             return submit(TaskOptions(maxRetries: options.maxRetries)) { try function.body(input) }
         }
         let cell = TaskCell<Output>(promiseOn: scheduler, priority: 0)
-        do {
-            let bytes = try StateCodec.encode(input, step: function.name)
-            processes.submit(function: function.name, input: bytes, options: options, complete: Self.completion(of: cell, function.name))
-        } catch {
-            cell.complete(.failure(error))
-        }
+        Self.send(function, input, options: options, to: processes, into: cell)
         return TaskRef(cell)
     }
 
@@ -68,20 +63,30 @@ extension Runtime {
     /// ```
     public func submitRemote<Input, Output>(_ function: RemoteFunction<Input, Output>, after input: TaskRef<Input>,
                                             options: RemoteTaskOptions = .default) -> TaskRef<Output> {
-        guard processes != nil else {
+        guard let processes else {
             return submit(after: input, options: TaskOptions(maxRetries: options.maxRetries)) { try function.body($0) }
         }
         let cell = TaskCell<Output>(promiseOn: scheduler, priority: 0)
-        input.cell.onComplete { [self] in
+        input.cell.onComplete {
             switch input.result! {
             case .success(let value):
-                let remote = submitRemote(function, value, options: options)
-                remote.cell.onComplete { cell.complete(remote.result!) }
+                Self.send(function, value, options: options, to: processes, into: cell)
             case .failure(let error):
                 cell.complete(.failure(InputFailure(underlying: error)))
             }
         }
         return TaskRef(cell)
+    }
+
+    /// Encodes `input` and hands the run to the pool; its output (or failure) completes `cell`.
+    private static func send<Input, Output>(_ function: RemoteFunction<Input, Output>, _ input: Input, options: RemoteTaskOptions,
+                                            to processes: WorkerPool, into cell: TaskCell<Output>) {
+        do {
+            let bytes = try StateCodec.encode(input, step: function.name)
+            processes.submit(function: function.name, input: bytes, options: options, complete: completion(of: cell, function.name))
+        } catch {
+            cell.complete(.failure(error))
+        }
     }
 
     private static func completion<Output: Decodable>(of cell: TaskCell<Output>, _ name: String) -> WorkerPool.Completion {

@@ -142,17 +142,24 @@ final class IsolatedTransformStep<Input: Sendable, Output: Sendable>: @unchecked
 
     private func deliver(_ item: InFlight) async throws {
         var poison: [(index: Int, death: WorkerDeath)] = []
-        let transformed: RecordBatch<Output>
-        do {
-            transformed = try await item.result.value
-        } catch RemoteTaskError.workerDied(_, let death) {
-            transformed = try await searchForPoison(item.batch, offset: 0, death: death, found: &poison)
-        } catch let RemoteTaskError.failed(_, message) {
-            throw StreamError(.userFunction, step: isolation.id, action: "running in a worker", message: message)
-        }
+        let transformed = try await output(of: item.batch, from: item.result, offset: 0, found: &poison)
         if !poison.isEmpty { try await reject(poison, of: item) }
         metrics.counted(in: item.batch.count, out: transformed.count)
         try await downstream.consume(transformed)
+    }
+
+    /// What `run` gives for `batch` (at `offset` in the batch delivered); if the batch killed its
+    /// workers, its output without the records that do (added to `found`). An error the step
+    /// threw in the worker stops the job.
+    private func output(of batch: RecordBatch<Input>, from run: TaskRef<RecordBatch<Output>>, offset: Int,
+                        found: inout [(index: Int, death: WorkerDeath)]) async throws -> RecordBatch<Output> {
+        do {
+            return try await run.value
+        } catch RemoteTaskError.workerDied(_, let death) {
+            return try await searchForPoison(batch, offset: offset, death: death, found: &found)
+        } catch let RemoteTaskError.failed(_, message) {
+            throw StreamError(.userFunction, step: isolation.id, action: "running in a worker", message: message)
+        }
     }
 
     /// The output of `batch`, which killed a worker (`death`) twice, without the records that
@@ -165,20 +172,12 @@ final class IsolatedTransformStep<Input: Sendable, Output: Sendable>: @unchecked
         }
         let half = batch.count / 2
         let (front, back) = batch.split(at: half)
-        // Both halves go out at once (two workers), each alone retried once when a single record.
+        // Both halves go out at once (two workers); a single record is retried once alone.
         let parts = [(front, offset), (back, offset + half)]
         let runs = parts.map { run($0.0, retriesOnWorkerDeath: $0.0.count == 1 ? 1 : 0) }
         var result = RecordBatch<Output>.empty(endingAt: EventTime.beginning)
-        for (index, part) in parts.enumerated() {
-            let transformed: RecordBatch<Output>
-            do {
-                transformed = try await runs[index].value
-            } catch RemoteTaskError.workerDied(_, let death) {
-                transformed = try await searchForPoison(part.0, offset: part.1, death: death, found: &found)
-            } catch let RemoteTaskError.failed(_, message) {
-                throw StreamError(.userFunction, step: isolation.id, action: "running in a worker", message: message)
-            }
-            result = index == 0 ? transformed : result.followed(by: transformed)
+        for (part, run) in zip(parts, runs) {
+            result = result.followed(by: try await output(of: part.0, from: run, offset: part.1, found: &found))
         }
         return result
     }

@@ -79,10 +79,13 @@ final class RemoteWorker: Sendable {
         if handOver { wake.signal() }
     }
 
+    /// Whether its process has ended and been reaped.
+    var isReaped: Bool { reaped.load(ordering: .acquiring) }
+
     /// Kills the process (it is reaped and reported as any death); nothing once it was reaped,
     /// when its process id may already be another process's.
     func kill(_ signal: Int32 = SIGKILL) {
-        if !reaped.load(ordering: .acquiring) { _ = Glibc.kill(pid, signal) }
+        if !isReaped { _ = Glibc.kill(pid, signal) }
     }
 
     // The socket is closed only here, once no thread can use it: the writer thread and anyone

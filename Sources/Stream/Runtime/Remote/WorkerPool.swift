@@ -1,4 +1,5 @@
 import DequeModule
+import Logging
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -116,7 +117,7 @@ public final class WorkerPool: Sendable {
         // Give them a moment to exit on their own; then make sure.
         let deadline = SocketIO.now() + 2_000_000_000
         for worker in workers {
-            while Glibc.kill(worker.pid, 0) == 0 && SocketIO.now() < deadline { usleep(1000) }
+            while !worker.isReaped && SocketIO.now() < deadline { usleep(1000) }
             worker.kill()
         }
     }
@@ -178,7 +179,14 @@ public final class WorkerPool: Sendable {
                 state.slots[slot].busySince = now
                 state.slots[slot].answeredAny = true
                 state.failedStarts = 0
-                guard var task = state.pending.removeValue(forKey: reply.task) else { continue }
+                guard var task = state.pending.removeValue(forKey: reply.task) else {
+                    if reply.task == 0 && reply.kind != .result {
+                        // The prelude (a remote actor rebuilt from its snapshot) failed: its calls will
+                        // fail naming the missing actor; this says why.
+                        Logger(label: "stream.remote").error("a worker's first call failed: \(String(decoding: reply.payload, as: UTF8.self))")
+                    }
+                    continue
+                }
                 switch reply.kind {
                 case .result:
                     state.stats.tasksRun += 1
