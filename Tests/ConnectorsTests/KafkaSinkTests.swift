@@ -26,7 +26,8 @@ import Testing
         try kafka.records(in: "out").map { Int($0.text)! }
     }
 
-    @Test(arguments: [false, true]) func aRunRestoredAfterAFailureWritesEveryRecordOnce(soleWriter: Bool) async throws {
+    /// A broker and a checkpoint directory after a run that checkpointed after 500 and failed at 1,234.
+    static func failedAfterACheckpoint(soleWriter: Bool = false) async throws -> (EmbeddedKafka, String) {
         let kafka = try EmbeddedKafka(topics: ["out": 3])
         let root = NSTemporaryDirectory() + "kafka-sink-\(UUID().uuidString.prefix(8))"
         let control = RunControl()
@@ -34,6 +35,11 @@ import Testing
             try await Self.job(kafka, failAt: 1_234, checkpointAt: 500, control: control, soleWriter: soleWriter)
                 .run(on: Runtime(workers: 2), options: RunOptions(checkpointDirectory: root, checkpointInterval: .seconds(3600), control: control))
         }
+        return (kafka, root)
+    }
+
+    @Test(arguments: [false, true]) func aRunRestoredAfterAFailureWritesEveryRecordOnce(soleWriter: Bool) async throws {
+        let (kafka, root) = try await Self.failedAfterACheckpoint(soleWriter: soleWriter)
         let afterFailure = try Self.topic(kafka)
         // Records after the checkpoint (taken after the batch holding 500) reached the topic…
         #expect(afterFailure.count > 550)
@@ -45,14 +51,26 @@ import Testing
         #expect(Set(numbers) == Set(0..<2_000))
     }
 
-    @Test func anotherWritersIdenticalRecordIsNotTakenForTheSinksOwn() async throws {
-        let kafka = try EmbeddedKafka(topics: ["out": 3])
-        let root = NSTemporaryDirectory() + "kafka-sink-\(UUID().uuidString.prefix(8))"
-        let control = RunControl()
+    /// A restored run that checkpoints before it has produced again what its failed predecessor
+    /// wrote after the checkpoint must carry those records in its checkpoint: the run restored
+    /// from it finds nothing new after the checkpoint's end offsets, yet must not write them again.
+    @Test func aCheckpointTakenBeforeTheRestoredRunCaughtUpStillSkipsWhatWasWritten() async throws {
+        let (kafka, root) = try await Self.failedAfterACheckpoint()
+        let second = RunControl()
         await #expect(throws: StreamError.self) {
-            try await Self.job(kafka, failAt: 1_234, checkpointAt: 500, control: control)
-                .run(on: Runtime(workers: 2), options: RunOptions(checkpointDirectory: root, checkpointInterval: .seconds(3600), control: control))
+            try await Self.job(kafka, failAt: 700, checkpointAt: 610, control: second)
+                .run(on: Runtime(workers: 2), options: RunOptions(checkpointDirectory: root, checkpointInterval: .seconds(3600), restore: .latest,
+                                                                  control: second))
         }
+        try await Self.job(kafka, failAt: nil, checkpointAt: nil, control: RunControl())
+            .run(on: Runtime(workers: 2), options: RunOptions(checkpointDirectory: root, restore: .latest))
+        let numbers = try Self.topic(kafka)
+        #expect(numbers.count == 2_000)
+        #expect(Set(numbers) == Set(0..<2_000))
+    }
+
+    @Test func anotherWritersIdenticalRecordIsNotTakenForTheSinksOwn() async throws {
+        let (kafka, root) = try await Self.failedAfterACheckpoint()
         let written = Set(try Self.topic(kafka))
         // Another writer puts a copy of a record the failed run never wrote into the topic.
         let missing = (0..<2_000).first { !written.contains($0) }!

@@ -123,7 +123,8 @@ import Testing
         let text = try StreamJobBinary.run(["graph", "w1-windows"])
         #expect(text.status == 0)
         #expect(text.output.contains("#1 eventTime 'events/event-time' <- #0"))
-        #expect(text.output.contains("#5 sink 'counts' <- #4"))
+        #expect(text.output.contains("#6 sink 'counts' <- #5"))
+        #expect(text.output.contains("#2 exchange (by key; in a group: topic <group>.per-window.repartition) <- #1"))
         let dot = try StreamJobBinary.run(["graph", "w1-windows", "--dot"])
         #expect(dot.output.hasPrefix("digraph \"w1-windows\" {"))
         #expect(dot.output.contains("s2 -> s3;") && dot.output.contains("s0 [label=\"source\\nevents\", shape=ellipse];"))
@@ -132,7 +133,8 @@ import Testing
     @Test func validateReportsProblemsWithExitCodeTwo() throws {
         let good = try StreamJobBinary.run(["validate", "w1-windows", "--set", "input=x.csv"])
         #expect(good.status == 0)
-        #expect(good.output.contains("is valid: 7 steps"))
+        #expect(good.output.contains("is valid: 8 steps"))
+        #expect(good.output.contains("exchange #2 before window 'per-window'") && good.output.contains("topic '<group>.per-window.repartition'"))
         let bad = try StreamJobBinary.run(["validate", "w1-windows", "--set", "input=x.csv", "--set", "window-ms=0"])
         #expect(bad.status == 2)
         #expect(bad.error.contains("step 'per-window': a tumbling window needs a size above zero"))
@@ -165,8 +167,18 @@ import Testing
 
 @Suite struct ClickstreamPipelineTests {
     /// The Kafka choices are settings: a consumer group, transactional output, a dead-letter file.
+    /// The files a group job's tasks wrote for `path` (`out/counts.csv` → `out/counts.s1-p0.csv`, …), joined.
+    static func contents(ofFilesLike path: String) -> String {
+        let url = URL(fileURLWithPath: path)
+        let directory = url.deletingLastPathComponent().path
+        let (stem, suffix) = (url.deletingPathExtension().lastPathComponent, ".\(url.pathExtension)")
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasPrefix(stem + ".") && $0.hasSuffix(suffix) }
+        return names.sorted().map { (try? String(contentsOfFile: "\(directory)/\($0)", encoding: .utf8)) ?? "" }.joined()
+    }
+
     @Test func kafkaChoicesAreSettingsAndABadClickGoesToTheDeadLetterFile() throws {
-        let kafka = try EmbeddedKafka(topics: ["clicks": 2, "page-counts": 2])
+        let kafka = try EmbeddedKafka(topics: ["clicks": 2, "page-counts": 2, "clickstream-settings.first-visits.repartition": 2,
+                                               "clickstream-settings.per-page.repartition": 2])
         let producer = try KafkaProducer(bootstrapServers: kafka.bootstrapServers, properties: ["linger.ms": "5"])
         let base: Int64 = 1_700_000_000_000
         for index in 0..<400 {
@@ -195,13 +207,15 @@ import Testing
         func kept() -> Int { rows.reduce(0) { $0 + (Int($1.split(separator: ",").last ?? "") ?? 0) } }
         for _ in 0..<400 where kept() < 35 {
             if job.waitForExit(seconds: 0.05) { break }
-            rows = ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").split(separator: "\n")
+            rows = Self.contents(ofFilesLike: output).split(separator: "\n")
         }
         job.kill(SIGTERM)
         let log = (try? String(contentsOfFile: "\(directory).log", encoding: .utf8)) ?? ""
         #expect(job.status == 0, "\(log)")
         #expect(kept() == 35, "\(rows) \(log)")
-        let deadLetters = (try? String(contentsOfFile: "\(directory)/bad-clicks.jsonl", encoding: .utf8)) ?? ""
+        // In a group each task writes files of its own: `page-counts.s2-p0.csv`, `bad-clicks.s0-p1.jsonl`.
+        #expect(FileManager.default.fileExists(atPath: "\(directory)/page-counts.s2-p0.csv"))
+        let deadLetters = Self.contents(ofFilesLike: "\(directory)/bad-clicks.jsonl")
         #expect(deadLetters.contains("clicks[0]@"), "\(log)")
         #expect(deadLetters.contains(Data("not a click".utf8).base64EncodedString()))
         // The transactional sink committed the same rows to the topic (read to its end; the

@@ -33,7 +33,8 @@ extension Pipelines {
     /// once. Without `bootstrap`, an embedded broker is started in the process and a generator
     /// writes `rate` clicks a second into it until the job stops. Settings: `bootstrap`,
     /// `rate` (2000), `output` (`out/clickstream/page-counts.csv`), `window-ms` (5000), `idle-ms` (10000), and the
-    /// Kafka choices: `group`, `sink-mode`, `transactional-id`, `dead-letters`, `on-lost-records`.
+    /// Kafka choices: `group` (with `session-timeout-ms`: run as one instance of a group job), `sink-mode`,
+    /// `transactional-id`, `dead-letters`, `on-lost-records`.
     public static let clickstream = Pipeline(
         "clickstream", "Clicks from Kafka: first visits kept, counted per page per 5 s, to Kafka and a file", settings: [
             .string("bootstrap", help: "a Kafka cluster with a clicks topic; without it, an embedded broker fed with generated clicks"),
@@ -41,7 +42,8 @@ extension Pipelines {
             .string("output", default: "out/clickstream/page-counts.csv", help: "the counts file"),
             .int("window-ms", default: 5000, help: "window length"),
             .int("idle-ms", default: 10000, help: "after how long without clicks a partition stops holding the windows back"),
-            .string("group", help: "read the clicks as a member of this consumer group (instances share the partitions)"),
+            .string("group", help: "run as one instance of a group sharing the work through this consumer group (needs bootstrap and a checkpoint directory all instances see)"),
+            .int("session-timeout-ms", default: 10000, help: "in a group: after how long without word from an instance its tasks move to the others"),
             .choice("sink-mode", among: ClickstreamKafka.sinkModes, default: "identity",
                     help: "the page-counts topic: records carry the sink's identity; sole-writer: no header, nothing else writes there; transactional: a transaction per checkpoint"),
             .string("transactional-id", default: "clickstream-page-counts", help: "the transactional producers' id (sink-mode=transactional)"),
@@ -59,14 +61,31 @@ extension Pipelines {
         let job = Job("clickstream")
         // A record that is not a click goes to the dead-letter file, naming its topic, partition
         // and offset (it used to be dropped without a word).
-        let clicks = job.source("clicks", Source("clicks from Kafka", providesEventTime: true,
+        let watermark = WatermarkStrategy.boundedOutOfOrderness(.seconds(2)).idle(after: .milliseconds(idle))
+        let clicks: DataStream<Click>
+        if let group = kafka.group {
+            // A group's instances share one cluster, named now: the source brings the group's
+            // coordination (task assignment, exchange topics) with it.
+            guard let bootstrap = settings.values["bootstrap"] else {
+                throw StreamError(.invalidJob, job: "clickstream", action: "configure", message: "'group' needs 'bootstrap': the instances of a group share one Kafka cluster")
+            }
+            let session = try settings.int("session-timeout-ms", default: 10000)
+            clicks = job.source("clicks", Source<Click>.kafkaJSON(
+                ["clicks"], as: Click.self, bootstrapServers: bootstrap, group: group,
+                properties: ["fetch.wait.max.ms": "50", "session.timeout.ms": "\(session)", "heartbeat.interval.ms": "\(min(3000, session / 3))"],
+                watermark: watermark, onBadRecord: .deadLetter(path: kafka.deadLetters), onLostRecords: kafka.onLostRecords))
+        } else {
+            clicks = job.source("clicks", Source("clicks from Kafka", providesEventTime: true,
                                                  deadLetters: .deadLetterFile(kafka.deadLetters)) { context in
-            try Source<Click>.kafkaJSON(["clicks"], as: Click.self, bootstrapServers: try cluster.bootstrapServers(), group: kafka.group,
-                                        properties: ["fetch.wait.max.ms": "50"],
-                                        watermark: .boundedOutOfOrderness(.seconds(2)).idle(after: .milliseconds(idle)),
-                                        onBadRecord: .deadLetter(path: kafka.deadLetters), onLostRecords: kafka.onLostRecords)
-                .makeReader(context)
-        })
+                try Source<Click>.kafkaJSON(["clicks"], as: Click.self, bootstrapServers: try cluster.bootstrapServers(),
+                                            properties: ["fetch.wait.max.ms": "50"], watermark: watermark,
+                                            onBadRecord: .deadLetter(path: kafka.deadLetters), onLostRecords: kafka.onLostRecords)
+                    .makeReader(context)
+            })
+        }
+        // In a group, both keyed steps get their records through an exchange: the generator keys
+        // clicks by user, but a topic written by others need not be (a topic known to be keyed
+        // by user could skip the first with `partitioning: .sourcePartitions`).
         let counts = clicks
             .keyed(by: { "\($0.user) \($0.page)" })
             .dedupe("first-visits", within: .seconds(60))

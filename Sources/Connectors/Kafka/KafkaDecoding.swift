@@ -65,7 +65,7 @@ extension Source {
         let raw = Source<KafkaRecord>.kafka(topics, bootstrapServers: bootstrapServers, group: group, properties: properties,
                                             watermark: payloadTime == nil ? watermark : nil, untilEnd: untilEnd, onLostRecords: onLostRecords)
         return Source("\(raw.describe), decoded", providesEventTime: watermark != nil, idleTimeout: watermark?.idleTimeout,
-                      isPartitioned: true, deadLetters: onBadRecord.sink) { context in
+                      isPartitioned: true, deadLetters: onBadRecord.sink, group: raw.group) { context in
             DecodingReader(inner: try raw.makeReader(context), context: context, decode: decode, keepsDeadLetters: onBadRecord.sink != nil,
                            payloadTime: payloadTime)
         }

@@ -59,9 +59,12 @@ extension KafkaRecord.Header {
 }
 
 /// What a checkpoint records of a Kafka sink: each partition's end offset once everything
-/// before the barrier was delivered.
+/// before the barrier was delivered, and the records a restored sink found already written and
+/// has not produced again yet (by content hash, with how many): a checkpoint taken before the
+/// job caught up must not forget them, or the run restored from it would write them twice.
 struct KafkaSinkState: Codable, Sendable, Equatable {
     var endOffsets: [Int32: Int64]
+    var alreadyWritten: [UInt64: Int]?
 }
 
 /// `@unchecked Sendable` is safe: the job's driver calls it one call at a time; the producer
@@ -91,8 +94,11 @@ final class KafkaSinkWriter<Value: Sendable>: SinkWriter, @unchecked Sendable {
          key: @escaping @Sendable (Value) -> [UInt8]?, value: @escaping @Sendable (Value) -> [UInt8]) throws {
         self.topic = topic
         step = context.stepID
+        // A group job's task writes as the task, whichever instance runs it, so its new owner
+        // knows the old owner's records after the task's checkpoint for its own.
         identity = .sinkIdentity(job: context.run.job.name, step: context.stepID,
-                                 instance: context.run.options.checkpointDirectory.map { KafkaRecord.Header.instance(checkpointDirectory: $0) })
+                                 instance: context.run.task.map(\.name)
+                                    ?? context.run.options.checkpointDirectory.map { KafkaRecord.Header.instance(checkpointDirectory: $0) })
         identityHeaders = soleWriter ? [] : [identity]
         self.soleWriter = soleWriter
         lane = BlockingLane("kafka-sink-\(context.stepID)")
@@ -108,7 +114,7 @@ final class KafkaSinkWriter<Value: Sendable>: SinkWriter, @unchecked Sendable {
             throw StreamError(.io, step: context.stepID, action: "connect", position: topic, message: "\(error)")
         }
         if let saved = try context.run.registerState(KafkaSinkState.self, for: context.stepID) {
-            alreadyWritten = try written(after: saved.endOffsets)
+            alreadyWritten = try written(after: saved.endOffsets).merging(saved.alreadyWritten ?? [:]) { found, carried in found + carried }
         }
     }
 
@@ -205,7 +211,7 @@ final class KafkaSinkWriter<Value: Sendable>: SinkWriter, @unchecked Sendable {
                 throw StreamError(.io, step: step, action: "checkpoint", position: topic, message: "\(error)")
             }
         }
-        barrier.store(KafkaSinkState(endOffsets: ends), for: step)
+        barrier.store(KafkaSinkState(endOffsets: ends, alreadyWritten: alreadyWritten.isEmpty ? nil : alreadyWritten), for: step)
     }
 
     func close() async throws {

@@ -11,12 +11,13 @@ extension Source where Value == KafkaRecord {
     /// `properties` are passed to librdkafka by name (TLS, SASL, tuning). With `untilEnd`, the
     /// source ends once it has read every record that was in the partitions when it started.
     ///
-    /// With `group`, the source is a member of that consumer group, which shares the topics'
-    /// partitions among the job's instances (each with its own checkpoint directory). Offsets are
-    /// still checkpointed, and committed to the group once each checkpoint is durable; a partition
-    /// that moves starts from the group's committed offset (or this instance's checkpoint, if
-    /// further). Records read but not yet checkpointed when a partition moves are read again by
-    /// its new owner: across rebalances the input is at least once.
+    /// With `group`, the job is a group job: every instance started with this source shares the
+    /// work through that consumer group. Each partition number is a task, run by one instance
+    /// at a time with checkpoints of its own in the checkpoint directory (one all instances
+    /// see), and moved whole — state, offsets, output identity — when the group moves the
+    /// partition; keyed steps get their records through exchanges (see
+    /// ``DataStream/keyed(by:keyGroups:partitioning:)``). Offsets are also committed to the group
+    /// with each task's checkpoint, where a task without a checkpoint starts.
     ///
     /// With `watermark`, records get their Kafka timestamp as event time and the source makes
     /// the watermarks: each partition's is its largest timestamp minus the allowed disorder,
@@ -36,18 +37,46 @@ extension Source where Value == KafkaRecord {
     public static func kafka(_ topics: [String], bootstrapServers: String, group: String? = nil, properties: [String: String] = [:],
                              watermark: WatermarkStrategy? = nil, untilEnd: Bool = false, maxBatch: Int = 8192,
                              onLostRecords: KafkaLostRecords = .fail) -> Source<KafkaRecord> {
-        Source("Kafka topics \(topics.joined(separator: ", ")) at \(bootstrapServers)", providesEventTime: watermark != nil,
-               idleTimeout: watermark?.idleTimeout, isPartitioned: true) { context in
+        let connection = properties.filter { $0.key != "auto.offset.reset" }.merging(["bootstrap.servers": bootstrapServers]) { _, new in new }
+        let sourceGroup = group.map { SourceGroup(name: $0, topics: topics, coordination: KafkaGroupCoordination(properties: connection)) }
+        return Source("Kafka topics \(topics.joined(separator: ", ")) at \(bootstrapServers)", providesEventTime: watermark != nil,
+                      idleTimeout: watermark?.idleTimeout, isPartitioned: true, group: sourceGroup) { context in
             if let reset = properties["auto.offset.reset"] {
                 throw StreamError(.invalidJob, step: context.stepID, action: "configure",
                                   message: "'auto.offset.reset' (\(reset)) is managed by the source: it would let librdkafka skip records gone from the broker silently. Use onLostRecords: .skipAndCount to go on without them, counted")
             }
-            var all = properties
-            all["bootstrap.servers"] = bootstrapServers
+            var all = connection
             all["auto.offset.reset"] = "error"
-            return try KafkaSourceReader(topics: topics, group: group, properties: all, watermark: watermark, untilEnd: untilEnd,
+            if group != nil {
+                guard let task = context.run.task else {
+                    throw StreamError(.invalidJob, step: context.stepID, action: "configure",
+                                      message: "a Kafka source with a consumer group reads one task's partition at a time: make it the job's source (job.source(_:_:) with it), not the reader of another source")
+                }
+                return try taskReader(topics, task: task, properties: all, watermark: watermark, maxBatch: maxBatch,
+                                      onLostRecords: onLostRecords, context: context)
+            }
+            return try KafkaSourceReader(topics: topics, properties: all, watermark: watermark, untilEnd: untilEnd,
                                          maxBatch: max(1, maxBatch), onLostRecords: onLostRecords, context: context)
         }
+    }
+
+    /// The reader of one task of a group job: partition `task.partition` of each topic, from the
+    /// task's checkpoint, or else from the group's committed offsets (an instance whose
+    /// checkpoints the others cannot see), or else from the beginning; offsets are committed to
+    /// the group with each of the task's checkpoints.
+    private static func taskReader(_ topics: [String], task: TaskScope, properties: [String: String], watermark: WatermarkStrategy?,
+                                   maxBatch: Int, onLostRecords: KafkaLostRecords, context: SourceContext) throws -> KafkaSourceReader {
+        var start = context.restoredPosition
+        if start == nil {
+            var committed = KafkaOffsets()
+            for (topic, offset) in task.member.committedOffsets(topics: topics, partition: task.partition) {
+                committed.next[topic, default: [:]][Int32(task.partition)] = offset
+            }
+            if !committed.next.isEmpty { start = committed.description }
+        }
+        return try KafkaSourceReader(topics: topics, partitions: [Int32(task.partition)], member: task.member, properties: properties,
+                                     watermark: watermark, untilEnd: false, maxBatch: max(1, maxBatch), onLostRecords: onLostRecords,
+                                     context: SourceContext(stepID: context.stepID, run: context.run, restoredPosition: start))
     }
 }
 
@@ -125,10 +154,7 @@ final class KafkaSourceReader: SourceReader, @unchecked Sendable {
     private var savedMaxima: [String: [Int32: Int64]] = [:]
     /// The tracker's number for each partition.
     private var partitionIndex: [String: [Int32: Int]] = [:]
-    /// In a consumer group: the group's changes to this member, and the partitions it holds now.
-    private var membership: GroupMembership?
-    private var owned: Set<TopicPartition>?
-    /// The partitions this reader reads now: all of its topics', or in a group those it owns.
+    /// The partitions this reader reads.
     private(set) var heldPartitions: Set<TopicPartition> = []
     /// Where each partition's input ends, when reading until the end.
     private let ends: [String: [Int32: Int64]]?
@@ -140,7 +166,12 @@ final class KafkaSourceReader: SourceReader, @unchecked Sendable {
     /// Signalled when the poll thread has stopped, or when `init` fails before starting it.
     private let threadDone: DispatchSemaphore
 
-    init(topics: [String], group: String?, properties: [String: String], watermark: WatermarkStrategy?, untilEnd: Bool, maxBatch: Int,
+    /// In a group job's task: the member the task's offsets are committed through.
+    private let member: (any GroupMember)?
+
+    /// With `partitions`, only those partitions of each topic are read (a group job's task).
+    init(topics: [String], partitions only: Set<Int32>? = nil, member: (any GroupMember)? = nil,
+         properties: [String: String], watermark: WatermarkStrategy?, untilEnd: Bool, maxBatch: Int,
          onLostRecords: KafkaLostRecords, context: SourceContext) throws {
         // A failure after the consumer exists still runs deinit, which releases the consumer once
         // the poll thread is done: with no thread started, nothing else would say so, and the
@@ -150,6 +181,7 @@ final class KafkaSourceReader: SourceReader, @unchecked Sendable {
         var started = false
         defer { if !started { done.signal() } }
         self.context = context
+        self.member = member
         let saved = try context.restoredPosition.map { text -> KafkaPosition in
             guard let parsed = KafkaPosition(text) else {
                 throw StreamError(.stateful, step: context.stepID, action: "restore", position: text, message: "not a Kafka position")
@@ -161,43 +193,25 @@ final class KafkaSourceReader: SourceReader, @unchecked Sendable {
             savedMaxima = saved?.maxTimestamps ?? [:]
         }
         do {
-            if let group {
-                guard !untilEnd else {
-                    throw StreamError(.invalidJob, step: context.stepID, action: "configure",
-                                      message: "a consumer group's partitions can move between instances, so 'untilEnd' cannot be used with 'group'")
+            consumer = try RDKafkaConsumer(properties: properties)
+            var assignment: [TopicPartition: Int64] = [:]
+            var ends: [String: [Int32: Int64]] = [:]
+            for topic in topics {
+                let partitions = try consumer.partitions(of: topic).filter { only?.contains($0) ?? true }
+                guard !partitions.isEmpty else { throw KafkaError(action: "reading metadata of \(topic)", message: "the topic has no partitions (does it exist?)") }
+                for partition in partitions {
+                    assignment[TopicPartition(topic: topic, partition: partition)] = saved?.offsets.next[topic]?[partition] ?? RDKafkaConsumer.beginning
+                    if untilEnd { ends[topic, default: [:]][partition] = try consumer.endOffset(topic: topic, partition: partition) }
                 }
-                let restored = saved?.offsets.next ?? [:]
-                // A partition comes back where this instance got to with it (as far as it read, or
-                // as its checkpoint says), unless another member has since committed further.
-                let membership = GroupMembership { partition, committed, reached in
-                    (reached ?? restored[partition.topic]?[partition.partition]).map { max($0, committed ?? $0) }
-                }
-                self.membership = membership
-                owned = []
-                ends = nil
-                consumer = try RDKafkaConsumer(properties: properties.merging(["group.id": group]) { _, new in new }, group: membership)
-                try consumer.subscribe(topics)
-            } else {
-                consumer = try RDKafkaConsumer(properties: properties)
-                var assignment: [TopicPartition: Int64] = [:]
-                var ends: [String: [Int32: Int64]] = [:]
-                for topic in topics {
-                    let partitions = try consumer.partitions(of: topic)
-                    guard !partitions.isEmpty else { throw KafkaError(action: "reading metadata of \(topic)", message: "the topic has no partitions (does it exist?)") }
-                    for partition in partitions {
-                        assignment[TopicPartition(topic: topic, partition: partition)] = saved?.offsets.next[topic]?[partition] ?? RDKafkaConsumer.beginning
-                        if untilEnd { ends[topic, default: [:]][partition] = try consumer.endOffset(topic: topic, partition: partition) }
-                    }
-                }
-                self.ends = untilEnd ? ends : nil
-                take(.assigned(assignment))
-                try consumer.assign(assignment.map { ($0.key.topic, $0.key.partition, $0.value) })
             }
+            self.ends = untilEnd ? ends : nil
+            hold(assignment)
+            try consumer.assign(assignment.map { ($0.key.topic, $0.key.partition, $0.value) })
         } catch let error as KafkaError {
             throw StreamError(.io, step: context.stepID, action: "connect", position: properties["bootstrap.servers"], message: "\(error)")
         }
         for _ in 0..<4 { room.signal() }
-        let thread = Thread { [consumer, queue, stop, room, threadDone, context, membership] in
+        let thread = Thread { [consumer, queue, stop, room, threadDone, context] in
             while !stop.isSet {
                 room.wait()
                 if stop.isSet { break }
@@ -205,7 +219,7 @@ final class KafkaSourceReader: SourceReader, @unchecked Sendable {
                 // Transient errors (a broker down) are retried by librdkafka; a fatal one ends the source.
                 var failure = errors.first { $0.code == "_FATAL" }
                 for error in errors where error.code == "_AUTO_OFFSET_RESET" && failure == nil {
-                    failure = Self.recover(from: error, consumer: consumer, policy: onLostRecords, context: context) { membership?.start(of: $0) }
+                    failure = Self.recover(from: error, consumer: consumer, policy: onLostRecords, context: context)
                 }
                 queue.push(records, failure: failure)
             }
@@ -219,14 +233,13 @@ final class KafkaSourceReader: SourceReader, @unchecked Sendable {
     /// A partition's next offset is gone from the broker (librdkafka, told `auto.offset.reset=error`,
     /// stopped fetching it): the error that ends the source, or nil once the records that are
     /// gone were counted and the partition moved on to its oldest offset. On the poll thread.
-    private static func recover(from error: KafkaError, consumer: RDKafkaConsumer, policy: KafkaLostRecords, context: SourceContext,
-                                startOf: (TopicPartition) -> Int64?) -> KafkaError? {
+    private static func recover(from error: KafkaError, consumer: RDKafkaConsumer, policy: KafkaLostRecords, context: SourceContext) -> KafkaError? {
         guard let partition = error.partition, let next = error.offset else { return error }
         do {
             let lost = LostRecords(partition: partition, next: next,
                                    oldest: try consumer.startOffset(topic: partition.topic, partition: partition.partition))
             if let failure = lost.failure(under: policy) { return failure }
-            try consumer.restart(partition, at: lost.oldest, startOf: startOf)
+            try consumer.restart(partition, at: lost.oldest)
             lost.count(step: context.stepID, run: context.run)
             return nil
         } catch let failure as KafkaError {
@@ -266,7 +279,6 @@ final class KafkaSourceReader: SourceReader, @unchecked Sendable {
         Self.forEachRun(in: records) { topic, partition, run in
             let next = records[run.upperBound - 1].offset + 1
             offsets.next[topic, default: [:]][partition] = next
-            membership?.reached(next, in: TopicPartition(topic: topic, partition: partition))
         }
     }
 
@@ -281,56 +293,33 @@ final class KafkaSourceReader: SourceReader, @unchecked Sendable {
         return records.filter { record in (ends[record.topic]?[record.partition]).map { record.offset < $0 } ?? true }
     }
 
-    /// Follows a change of the partitions this reader holds: their offsets and watermarks.
-    private func take(_ change: GroupChange) {
+    /// Takes on the partitions this reader reads: their offsets and watermarks.
+    private func hold(_ starts: [TopicPartition: Int64]) {
         let now = context.run.now()
-        switch change {
-        case .assigned(let starts):
-            for (partition, start) in starts.sorted(by: { ($0.key.topic, $0.key.partition) < ($1.key.topic, $1.key.partition) }) {
-                owned?.insert(partition)
-                heldPartitions.insert(partition)
-                if start >= 0 { offsets.next[partition.topic, default: [:]][partition.partition] = start }
-                let index = partitionIndex[partition.topic]?[partition.partition] ?? partitionIndex.values.reduce(0) { $0 + $1.count }
-                partitionIndex[partition.topic, default: [:]][partition.partition] = index
-                tracker?.register(partition: index, maxTimestamp: savedMaxima[partition.topic]?[partition.partition] ?? .min, now: now)
-            }
-        case .revoked(let partitions):
-            for partition in partitions {
-                owned?.remove(partition)
-                heldPartitions.remove(partition)
-                offsets.next[partition.topic]?[partition.partition] = nil
-                if let index = partitionIndex[partition.topic]?[partition.partition] { tracker?.remove(partition: index) }
-            }
+        for (partition, start) in starts.sorted(by: { ($0.key.topic, $0.key.partition) < ($1.key.topic, $1.key.partition) }) {
+            heldPartitions.insert(partition)
+            if start >= 0 { offsets.next[partition.topic, default: [:]][partition.partition] = start }
+            let index = partitionIndex.values.reduce(0) { $0 + $1.count }
+            partitionIndex[partition.topic, default: [:]][partition.partition] = index
+            tracker?.register(partition: index, maxTimestamp: savedMaxima[partition.topic]?[partition.partition] ?? .min, now: now)
         }
     }
 
-    /// `records` without those of partitions the group has since given to another member (they
-    /// were fetched before the change; that member reads them from the group's offsets).
-    private func ownedOnly(_ records: [KafkaRecord]) -> [KafkaRecord] {
-        guard let owned else { return records }
-        var foreign = false
-        Self.forEachRun(in: records) { topic, partition, _ in
-            if !owned.contains(TopicPartition(topic: topic, partition: partition)) { foreign = true }
-        }
-        guard foreign else { return records }
-        return records.filter { owned.contains(TopicPartition(topic: $0.topic, partition: $0.partition)) }
-    }
-
-    /// In a consumer group, commits the checkpoint's offsets to the group once it is durable, so a
-    /// member that takes a partition over starts where this one's checkpoint ended. Runs while
-    /// `next()` may be reading ahead on another task: it reads only `position` and the consumer.
+    /// In a group job's task, commits the checkpoint's offsets to the group once it is durable,
+    /// so an instance that cannot see the task's checkpoints starts the partition where this one
+    /// ended (refused during a rebalance: the next checkpoint commits again). Runs while `next()`
+    /// may be reading ahead on another task: it reads only `position` and the member.
     func checkpoint(_ barrier: CheckpointBarrier, at position: String) {
-        guard membership != nil, let reached = KafkaPosition(position) else { return }
-        var commit: [TopicPartition: Int64] = [:]
-        for (topic, partitions) in reached.offsets.next {
-            for (partition, offset) in partitions { commit[TopicPartition(topic: topic, partition: partition)] = offset }
-        }
-        barrier.onCommit { [consumer, commit, step = context.stepID] in
-            do {
-                try consumer.commit(commit)
-            } catch {
-                // Refused during a rebalance, say: the next checkpoint commits again.
-                Logger(label: "stream.kafka").warning("\(step): the group's offsets were not committed: \(error)")
+        guard let member, let reached = KafkaPosition(position) else { return }
+        for partition in Set(reached.offsets.next.values.flatMap(\.keys)) {
+            var offsets: [String: Int64] = [:]
+            for (topic, partitions) in reached.offsets.next { offsets[topic] = partitions[partition] }
+            barrier.onCommit { [step = context.stepID, offsets] in
+                do {
+                    try member.commit(offsets, partition: Int(partition))
+                } catch {
+                    Logger(label: "stream.kafka").warning("\(step): the group's offsets were not committed: \(error)")
+                }
             }
         }
     }
@@ -364,8 +353,7 @@ final class KafkaSourceReader: SourceReader, @unchecked Sendable {
             }
             guard let taken else { continue }
             room.signal()
-            if let membership { for change in membership.takeChanges() { take(change) } }
-            let records = trimmedToEnds(ownedOnly(taken))
+            let records = trimmedToEnds(taken)
             advanceOffsets(past: records)
             // An empty batch is a heartbeat: the driver checks for checkpoints and stops on it.
             guard !records.isEmpty || ends == nil else { continue }

@@ -29,7 +29,7 @@ struct ExecutionBuild {
     /// Builds every step of `graph`.
     static func make(_ graph: JobGraph, context: RunContext) throws -> ExecutionBuild {
         var build = ExecutionBuild(graph: graph, context: context)
-        for step in graph.steps.reversed() {
+        for step in graph.steps.reversed() where context.task?.steps.contains(step.id) ?? true {
             try graph.builders[step.id]?.build(step.id, &build)
         }
         return build
@@ -41,7 +41,8 @@ struct ExecutionBuild {
     /// Where `step` sends its output: every consumer's inlet (in step order), or nowhere.
     @usableFromInline
     func output<Value>(of step: Int, as type: Value.Type = Value.self) throws -> BatchReceiver<Value> {
-        let receivers = try graph.consumers(of: step).map { consumer -> BatchReceiver<Value> in
+        let scope = context.task?.steps
+        let receivers = try graph.consumers(of: step).filter { scope?.contains($0.step) ?? true }.map { consumer -> BatchReceiver<Value> in
             guard let inlet = inlets[consumer.step]?[consumer.input] as? BatchReceiver<Value> else {
                 throw StreamError(.invalidJob, step: graph.steps[consumer.step].description, action: "build",
                                   message: "input \(consumer.input) does not read \(Value.self) (an engine bug: the graph's types disagree)")
@@ -57,7 +58,10 @@ struct ExecutionBuild {
 
     /// Whether anything reads `step`'s output.
     @usableFromInline
-    func hasConsumers(_ step: Int) -> Bool { !graph.consumers(of: step).isEmpty }
+    func hasConsumers(_ step: Int) -> Bool {
+        let scope = context.task?.steps
+        return graph.consumers(of: step).contains { scope?.contains($0.step) ?? true }
+    }
 
     /// Declares where input `input` of `step` receives its batches.
     @usableFromInline
@@ -73,6 +77,7 @@ struct ExecutionBuild {
     /// The sources upstream of each input of `step`, by the source's step number.
     @usableFromInline
     func sourcesUpstream(ofInputsOf step: Int) -> [Set<Int>] {
-        graph.steps[step].inputs.map { graph.sources(upstreamOf: $0) }
+        let readers = context.task?.readers ?? []
+        return graph.steps[step].inputs.map { graph.sources(upstreamOf: $0, alsoSources: readers) }
     }
 }

@@ -24,15 +24,26 @@ extension Job {
         let ownRuntime = runtime == nil ? Runtime() : nil
         defer { ownRuntime?.shutdown() }
         let runtime = runtime ?? ownRuntime!
-        let restored = try checkpointToRestore(options)
         let description = graph.withLock { $0 }
+        if options.task == nil, description.steps.contains(where: { $0.group != nil }) {
+            // Planning asks the cluster how many partitions the topics have.
+            let plan = try await offPool { [name] in try GroupPlan.make(description, job: name)! }
+            return try await GroupRun(job: self, plan: plan, runtime: runtime, clock: clock, options: options).run()
+        }
+        let restored = try checkpointToRestore(options)
         // Refused before anything is built, so a refused restore creates no output file.
         let named = description.steps.compactMap(\.name)
         try checkCompatible(restored, with: description, options: options)
         let deadLetters = description.steps.filter { $0.kind == .source }.compactMap { $0.name.map { "\($0)/dead-letters" } }
             + isolation.withLock { $0.isolated.values.filter { $0.deadLetters != nil }.map { "\($0.id)/dead-letters" } }
-        try checkRestored(restored, stateful: named + deadLetters,
-                          sources: description.steps.filter { $0.kind == .source }.compactMap(\.name), warnAboutMissing: false,
+        let exchangeReaders: [String] = options.task?.exchanges.values.compactMap { role in
+            if case .read(let endpoint) = role { endpoint.readerID } else { nil }
+        } ?? []
+        let exchangeWriters: [String] = options.task?.exchanges.values.compactMap { role in
+            if case .write(let endpoint) = role { endpoint.writerID } else { nil }
+        } ?? []
+        try checkRestored(restored, stateful: named + deadLetters + exchangeWriters,
+                          sources: description.steps.filter { $0.kind == .source }.compactMap(\.name) + exchangeReaders, warnAboutMissing: false,
                           allowNonRestoredState: options.allowNonRestoredState)
         let context = RunContext(runtime: runtime, job: self, clock: clock, options: options, restored: restored)
         let build = try ExecutionBuild.make(description, context: context)
@@ -44,7 +55,7 @@ extension Job {
         }
         var coordinator: CheckpointCoordinator?
         if options.takesCheckpoints, let directory = options.checkpointDirectory {
-            let store = CheckpointStore(root: directory, job: name, retain: options.retainedCheckpoints,
+            let store = CheckpointStore(root: directory, job: checkpointName(options), retain: options.retainedCheckpoints,
                                         identity: CheckpointIdentity(steps: description.stateSignatures, settings: options.settings))
             coordinator = try CheckpointCoordinator(store: store, interval: options.checkpointInterval, startedAt: context.now()) { report in
                 context.progress.checkpointed(report)
@@ -78,7 +89,7 @@ extension Job {
         guard let directory = options.checkpointDirectory else {
             throw StreamError(.invalidJob, job: name, action: "restore", message: "restoring needs a checkpoint directory")
         }
-        let store = CheckpointStore(root: directory, job: name, retain: options.retainedCheckpoints)
+        let store = CheckpointStore(root: directory, job: checkpointName(options), retain: options.retainedCheckpoints)
         let log = Logger(label: "stream.checkpoint")
         let restored: Checkpoint?
         do {
@@ -124,6 +135,13 @@ extension Job {
             }
         }
         return nil
+    }
+
+    /// Where the run's checkpoints go under the checkpoint directory: the job's name, or for a
+    /// task of a group job `<job>/tasks/<task>` (the same on every instance, so a task's
+    /// checkpoints are found by whichever instance runs it next).
+    func checkpointName(_ options: RunOptions) -> String {
+        options.task.map { "\(name)/tasks/\($0.name)" } ?? name
     }
 
     /// Checks the restored checkpoint's recorded state signatures against this pipeline's

@@ -24,3 +24,20 @@ public struct JobSummary: Sendable, Equatable {
     /// How long after the start of the run the first records reached a sink.
     public var firstOutputAfter: Duration?
 }
+
+extension JobSummary {
+    /// Adds another run's counts (a group job's tasks): totals summed, the latest checkpoint
+    /// kept, the longest restore and the earliest first output.
+    mutating func add(_ other: JobSummary) {
+        recordsRead += other.recordsRead
+        recordsWritten += other.recordsWritten
+        lateRecordsUnconnected += other.lateRecordsUnconnected
+        deadLetters += other.deadLetters
+        recordsLost += other.recordsLost
+        checkpoints += other.checkpoints
+        failedCheckpoints += other.failedCheckpoints
+        lastCheckpoint = other.lastCheckpoint ?? lastCheckpoint
+        if let restore = other.restoreDuration { restoreDuration = max(restoreDuration ?? restore, restore) }
+        if let first = other.firstOutputAfter { firstOutputAfter = min(firstOutputAfter ?? first, first) }
+    }
+}

@@ -60,6 +60,9 @@ public final class RunContext: Sendable {
     /// where a record came from).
     var currentDelivery: SourceSpan? { delivery.withLock { $0 } }
 
+    /// In a group job, the task this run is: its sub-pipeline and partition.
+    public var task: TaskScope? { options.task }
+
     /// The run's live progress (shared with whoever passed it in `RunOptions`).
     public var progress: RunProgress { options.progress }
 
@@ -93,8 +96,19 @@ public final class RunContext: Sendable {
     public var isTransactional: Bool { options.takesCheckpoints }
 
     /// Where a sink writing to `path` writes in this run: `path`, or in a replay a file of that
-    /// name in the replay's output directory.
+    /// name in the replay's output directory. A group job's task writes a file of its own beside
+    /// it, named for the task (`counts.csv` → `counts.s1-p3.csv`): tasks run in several
+    /// instances at once, and each file is exactly once with its task's checkpoints.
     public func outputPath(_ path: String) -> String {
+        var path = path
+        if let task {
+            let slash = path.lastIndex(of: "/").map { path.index(after: $0) } ?? path.startIndex
+            if let dot = path[slash...].lastIndex(of: "."), dot != slash {
+                path.insert(contentsOf: ".\(task.name)", at: dot)
+            } else {
+                path += ".\(task.name)"
+            }
+        }
         guard let directory = options.replayOutputDirectory else { return path }
         let name = path.split(separator: "/").last.map(String.init) ?? path
         return "\(directory)/\(name)"

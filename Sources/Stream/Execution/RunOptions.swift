@@ -33,6 +33,8 @@ public struct RunOptions: Sendable {
     /// Runs every stateless step over `Codable` records in the runtime's worker processes, as
     /// if each were marked ``DataStream/isolated(_:deadLetters:timeout:)`` (without dead letters).
     public var isolateStatelessSteps = false
+    /// In a group job, the task this run is (set by the engine for each task it runs).
+    public internal(set) var task: TaskScope?
 
     public init(checkpointDirectory: String? = nil, checkpointInterval: Duration = .seconds(10), retainedCheckpoints: Int = 3,
                 restore: RestorePoint? = nil, replayOutputDirectory: String? = nil, control: RunControl = RunControl(),

@@ -112,6 +112,7 @@ extension Job {
                                        downstream: try build.output(of: step, as: Value.self), context: context), step: step)
         })
         if source.isPartitioned { markPartitioned(step) }
+        if let group = source.group { graph.withLock { $0.setGroup(group, of: step) } }
         return DataStream(job: self, step: step, hasEventTime: source.providesEventTime, idleTimeout: source.idleTimeout)
     }
 }

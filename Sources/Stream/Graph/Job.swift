@@ -79,6 +79,22 @@ public final class Job: Sendable {
     /// The steps and their edges, one per line: `source clicks -> map -> window per-minute -> sink counts`.
     public var steps: [JobGraph.Step] { graph.withLock { $0.steps } }
 
+    /// The repartition topic the exchange step `step` goes through when the job runs as a group
+    /// (`<group>.<keyed step>.repartition`, with `<group>` left as it is when no source names
+    /// one); nil if `step` is not an exchange.
+    ///
+    /// ```swift
+    /// job.steps.filter { $0.kind == .exchange }.map { job.exchangeTopic(ofStep: $0.id)! }   // ["clickers.per-page.repartition"]
+    /// ```
+    public func exchangeTopic(ofStep step: Int) -> String? {
+        graph.withLock { graph in
+            guard graph.steps.indices.contains(step), graph.steps[step].kind == .exchange else { return nil }
+            let name = GroupPlan.exchangeName(of: step, in: graph)
+            guard let group = graph.steps.lazy.compactMap(\.group).first?.name else { return "<group>.\(name).repartition" }
+            return GroupPlan.topicName(group: group, step: name)
+        }
+    }
+
     /// Records a problem for `validate()` to report.
     @usableFromInline
     func problem(_ text: String) {

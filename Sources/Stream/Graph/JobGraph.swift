@@ -15,6 +15,8 @@ public struct JobGraph: Sendable {
         public var isPartitionedSource = false
         /// For a step with checkpointed state: what that state depends on.
         public var state: StateSignature?
+        /// For a source that reads in a consumer group: the group.
+        public var group: SourceGroup?
         public var description: String { name.map { "\(kind) '\($0)'" } ?? "\(kind)" }
     }
 
@@ -49,6 +51,10 @@ public struct JobGraph: Sendable {
         steps[step].isPartitionedSource = true
     }
 
+    mutating func setGroup(_ group: SourceGroup, of step: Int) {
+        steps[step].group = group
+    }
+
     /// The steps that read `step`'s main output, with the input number each reads it on.
     func consumers(of step: Int) -> [(step: Int, input: Int)] {
         var found: [(step: Int, input: Int)] = []
@@ -63,14 +69,18 @@ public struct JobGraph: Sendable {
         steps[(step + 1)...].first { $0.kind.isSideOutput && $0.inputs == [step] }?.id
     }
 
-    /// The source steps upstream of `step` (itself, if it is one).
-    func sources(upstreamOf step: Int) -> Set<Int> {
+    /// The source steps upstream of `step` (itself, if it is one); `alsoSources` are steps that
+    /// count as sources (a group task's exchange readers), not looked behind.
+    func sources(upstreamOf step: Int, alsoSources: Set<Int> = []) -> Set<Int> {
         var found: Set<Int> = []
         var pending = [step]
         var seen: Set<Int> = []
         while let next = pending.popLast() {
             guard seen.insert(next).inserted else { continue }
-            if steps[next].kind == .source { found.insert(next) }
+            if steps[next].kind == .source || alsoSources.contains(next) {
+                found.insert(next)
+                continue
+            }
             pending.append(contentsOf: steps[next].inputs)
         }
         return found

@@ -89,15 +89,21 @@ public struct Source<Value: Sendable>: Sendable {
     /// Whether the source may read several partitions whose records interleave (Kafka): event
     /// time assigned after it, on the interleaved stream, makes one watermark for all of them.
     public let isPartitioned: Bool
+    /// The consumer group the source reads in, if any: a job with such a source runs as a group
+    /// of tasks, one per partition, shared by its instances (see ``Job/run(on:clock:options:)``).
+    /// Its reader is then made once per task, for partition ``TaskScope/partition`` only.
+    public let group: SourceGroup?
     public let makeReader: @Sendable (SourceContext) throws -> any SourceReader<Value>
 
     public init(_ describe: String, providesEventTime: Bool = false, idleTimeout: Int64? = nil, isPartitioned: Bool = false,
-                deadLetters: Sink<[UInt8]>? = nil, makeReader: @escaping @Sendable (SourceContext) throws -> any SourceReader<Value>) {
+                deadLetters: Sink<[UInt8]>? = nil, group: SourceGroup? = nil,
+                makeReader: @escaping @Sendable (SourceContext) throws -> any SourceReader<Value>) {
         self.describe = describe
         self.providesEventTime = providesEventTime
         self.idleTimeout = idleTimeout
         self.isPartitioned = isPartitioned
         self.deadLetters = deadLetters
+        self.group = group
         self.makeReader = makeReader
     }
 }

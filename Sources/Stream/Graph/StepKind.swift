@@ -24,6 +24,9 @@ public enum StepKind: Sendable, Hashable, CustomStringConvertible {
     case union
     /// Writes batches out.
     case sink
+    /// Hands records to the instance that owns their key: a pass-through in one process; in a
+    /// group job, a cut through a repartition topic (see ``KeyPartitioning``).
+    case exchange
 
     /// Whether the step is another output of the step it reads (a window's late records), not a
     /// consumer of that step's main output.
@@ -44,6 +47,7 @@ public enum StepKind: Sendable, Hashable, CustomStringConvertible {
         case .process: "process"
         case .union: "union"
         case .sink: "sink"
+        case .exchange: "exchange"
         }
     }
 }

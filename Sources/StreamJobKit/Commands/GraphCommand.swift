@@ -55,6 +55,10 @@ struct ValidateCommand: ParsableCommand {
         let job = try configuration.job()
         try configuration.checkRunOptions()
         print("pipeline '\(configuration.pipeline ?? job.name)' (job '\(job.name)') is valid: \(job.steps.count) steps")
+        for step in job.steps where step.kind == .exchange {
+            let consumer = job.steps.first { $0.inputs.contains(step.id) }.map { "\($0)" } ?? "the next step"
+            print("exchange #\(step.id) before \(consumer): passes records on in one process; run as a group (a source with a consumer group), records go through topic '\(job.exchangeTopic(ofStep: step.id)!)' to the instance that owns their key")
+        }
         for warning in job.warnings { print("warning: \(warning)") }
     }
 }
@@ -70,7 +74,8 @@ enum JobGraphText {
         var lines = ["job '\(job.name)': \(steps.count) steps"]
         for step in steps {
             let inputs = step.inputs.map { "#\($0)" }.joined(separator: ", ")
-            lines.append("#\(step.id) \(label(step))" + (inputs.isEmpty ? "" : " <- \(inputs)"))
+            let topic = job.exchangeTopic(ofStep: step.id).map { " (by key; in a group: topic \($0))" } ?? ""
+            lines.append("#\(step.id) \(label(step))\(topic)" + (inputs.isEmpty ? "" : " <- \(inputs)"))
         }
         return lines.joined(separator: "\n")
     }

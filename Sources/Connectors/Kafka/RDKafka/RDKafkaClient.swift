@@ -23,6 +23,21 @@ extension RDKafkaClient {
         return (0..<Int(entry.partition_cnt)).map { entry.partitions[$0].id }.sorted()
     }
 
+    /// Every topic on the cluster with its number of partitions. Asking for all topics, rather
+    /// than one by name, never makes a broker create the topic (some do when asked by name).
+    func topics(timeout: Duration = .seconds(10)) throws -> [String: Int] {
+        var metadata: UnsafePointer<rd_kafka_metadata>?
+        let error = rd_kafka_metadata(handle.pointer, 1, nil, &metadata, Int32(timeout.milliseconds))
+        guard error == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else { throw KafkaError(error, action: "reading the cluster's topics") }
+        defer { rd_kafka_metadata_destroy(metadata) }
+        var found: [String: Int] = [:]
+        for index in 0..<Int(metadata.pointee.topic_cnt) {
+            let entry = metadata.pointee.topics[index]
+            if entry.err == RD_KAFKA_RESP_ERR_NO_ERROR { found[String(cString: entry.topic)] = Int(entry.partition_cnt) }
+        }
+        return found
+    }
+
     /// The offset the next record produced to the partition will get (its high watermark).
     func endOffset(topic: String, partition: Int32, timeout: Duration = .seconds(10)) throws -> Int64 {
         try watermarkOffsets(topic: topic, partition: partition, timeout: timeout).high

@@ -16,6 +16,7 @@ final class RDKafkaConsumer: RDKafkaClient, @unchecked Sendable {
 
     let handle: RDKafkaHandle
     private let queue: OpaquePointer
+    private let closed = StopFlag()
 
     /// A consumer with librdkafka `properties`. With `group`, it takes part in `group.id`'s
     /// rebalances (call ``subscribe(_:)``); the group's committed offsets are read when partitions
@@ -63,7 +64,33 @@ final class RDKafkaConsumer: RDKafkaClient, @unchecked Sendable {
 
     deinit {
         rd_kafka_queue_destroy(queue)
+        close()
+    }
+
+    /// Leaves the group (if any) and stops fetching: blocking, call it off the cooperative pool.
+    /// Later calls do nothing.
+    func close() {
+        guard !closed.isSet else { return }
+        closed.set()
         rd_kafka_consumer_close(handle.pointer)
+    }
+
+    /// Stops fetching `partitions` (they stay assigned).
+    func pause(_ partitions: [TopicPartition]) {
+        guard !partitions.isEmpty, let list = rd_kafka_topic_partition_list_new(Int32(partitions.count)) else { return }
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        for partition in partitions { rd_kafka_topic_partition_list_add(list, partition.topic, partition.partition) }
+        _ = rd_kafka_pause_partitions(handle.pointer, list)
+    }
+
+    /// The group's committed offsets of `partitions` (absent where none), waiting for the answer.
+    func committed(_ partitions: [TopicPartition]) -> [TopicPartition: Int64] {
+        guard !partitions.isEmpty, let list = rd_kafka_topic_partition_list_new(Int32(partitions.count)) else { return [:] }
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        for partition in partitions { rd_kafka_topic_partition_list_add(list, partition.topic, partition.partition) }
+        var found: [TopicPartition: Int64] = [:]
+        for (partition, offset) in zip(partitions, GroupMembership.committed(handle.pointer, list)) { found[partition] = offset }
+        return found
     }
 
     /// Reads exactly these partitions, each from its offset (or ``beginning``/``end``).
@@ -78,31 +105,9 @@ final class RDKafkaConsumer: RDKafkaClient, @unchecked Sendable {
     }
 
     /// Starts `partition` again at `offset`: taken out of the assignment and put back, which
-    /// also restarts a partition whose fetching librdkafka stopped (a seek cannot). In a group
-    /// with the eager protocol, which allows only whole assignments, the whole assignment is
-    /// made again: every other partition at its position (what was polled), or where it started
-    /// (`startOf`) if nothing was polled from it yet.
-    func restart(_ partition: TopicPartition, at offset: Int64, startOf: (TopicPartition) -> Int64?) throws {
+    /// also restarts a partition whose fetching librdkafka stopped (a seek cannot).
+    func restart(_ partition: TopicPartition, at offset: Int64) throws {
         let action = "moving \(partition.topic)[\(partition.partition)] to offset \(offset)"
-        if String(cString: rd_kafka_rebalance_protocol(handle.pointer)) == "EAGER" {
-            var current: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
-            var error = rd_kafka_assignment(handle.pointer, &current)
-            guard error == RD_KAFKA_RESP_ERR_NO_ERROR, let current else { throw KafkaError(error, action: action) }
-            defer { rd_kafka_topic_partition_list_destroy(current) }
-            _ = rd_kafka_position(handle.pointer, current)
-            for index in 0..<Int(current.pointee.cnt) {
-                let entry = current.pointee.elems[index]
-                let held = TopicPartition(topic: String(cString: entry.topic), partition: entry.partition)
-                if held == partition {
-                    current.pointee.elems[index].offset = offset
-                } else if entry.offset < 0 {
-                    current.pointee.elems[index].offset = startOf(held) ?? Self.beginning
-                }
-            }
-            error = rd_kafka_assign(handle.pointer, current)
-            guard error == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(error, action: action) }
-            return
-        }
         guard let list = rd_kafka_topic_partition_list_new(1) else { throw KafkaError(action: action, message: "out of memory") }
         defer { rd_kafka_topic_partition_list_destroy(list) }
         let entry = rd_kafka_topic_partition_list_add(list, partition.topic, partition.partition)
