@@ -74,6 +74,22 @@ public enum KafkaBaseline {
         }
     }
 
+    /// Every record's value in `topic`, each partition read from its oldest record to its true
+    /// end: for checking what a benchmark's job wrote.
+    public static func values(in topic: String, bootstrapServers: String) throws -> [[UInt8]] {
+        let consumer = try RDKafkaConsumer(properties: ["bootstrap.servers": bootstrapServers])
+        var starts: [Int32: Int64] = [:]
+        var ends: [Int32: Int64] = [:]
+        for partition in try consumer.partitions(of: topic) {
+            starts[partition] = try consumer.startOffset(topic: topic, partition: partition)
+            ends[partition] = try consumer.endOffset(topic: topic, partition: partition)
+        }
+        var values: [[UInt8]] = []
+        try KafkaReadBack(topic: topic, properties: ["bootstrap.servers": bootstrapServers, "fetch.wait.max.ms": "10"])
+            .read(from: starts, knownEnds: ends) { values.append($0.value ?? []) }
+        return values
+    }
+
     /// Each partition's first and next offsets: what the topic holds now.
     public static func offsets(topic: String, bootstrapServers: String) throws -> [Int32: (start: Int64, end: Int64)] {
         let consumer = try RDKafkaConsumer(properties: ["bootstrap.servers": bootstrapServers])

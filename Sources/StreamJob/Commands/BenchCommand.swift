@@ -9,7 +9,7 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "bench",
         abstract: "Measure the engine; prints one line per figure (median and spread of several runs).",
         subcommands: [RuntimeBenchCommand.self, WindowBenchCommand.self, CheckpointBenchCommand.self, KafkaBenchCommand.self,
-                      NexmarkBenchCommand.self, JSONBenchCommand.self, PipelineBenchCommand.self]
+                      NexmarkBenchCommand.self, JSONBenchCommand.self, PipelineBenchCommand.self, GroupBenchCommand.self]
     )
 }
 
@@ -307,3 +307,46 @@ struct PipelineBenchCommand: AsyncParsableCommand {
         try await benchmark.run { print($0) }
     }
 }
+
+struct GroupBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "group",
+        abstract: "Scale-out: clickstream without a group, and as a group of 1, 2 and 3 instances; clicks/s, ratios and the takeover time after a SIGKILL.",
+        discussion: """
+            Each configuration runs separate `stream-job run clickstream` processes against a
+            broker in this process, with a fresh group and checkpoint directory. The instances
+            are timed from when the measured clicks are produced to when their last count is in
+            the output topic (after a warm-up round shows the group formed); the output is
+            checked against a plain computation. With 2 instances, one is then killed and the
+            time to the next round's last count measured. On one 2-core machine instances share
+            the cores: the figures show what the exchanges and the group cost, not a speed-up.
+
+            Examples:
+              stream-job bench group
+              stream-job bench group --clicks 100000 --runs 1
+            """
+    )
+
+    @Option(help: "Clicks in the measured round (the embedded broker keeps about 5 MiB a partition).")
+    var clicks = 200_000
+
+    @Option(help: "How many times each configuration is measured.")
+    var runs = 3
+
+    @Option(help: "Worker threads per instance.")
+    var workers = 1
+
+    @Option(help: "The group's session timeout (how long Kafka waits before it gives a silent instance's tasks away).")
+    var sessionTimeoutMs = 6_000
+
+    @Option(help: "Where the instances' checkpoints and output go.")
+    var dataDir = "bench-data"
+
+    func run() throws {
+        print("scale-out benchmark: clickstream, \(clicks) clicks, \(workers) worker(s) per instance, \(runs) runs, embedded broker")
+        var benchmark = GroupBenchmark(clicks: clicks, runs: runs, workers: workers, dataDirectory: dataDir)
+        benchmark.sessionTimeoutMilliseconds = sessionTimeoutMs
+        try benchmark.run { print($0) }
+    }
+}
+
