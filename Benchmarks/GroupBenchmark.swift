@@ -56,6 +56,7 @@ public struct GroupBenchmark: Sendable {
                 report("  run \(run + 1), \(name): \(Figure.format(measured.rate)) clicks/s" + (measured.takeover.map { ", takeover \(String(format: "%.1f", $0)) s" } ?? ""))
             }
         }
+        report("every run's output topic matches the plain computation, count for count")
         let plain = rates[configurations[0].0]!
         for (name, _) in configurations { report(Figure(name: name, unit: "clicks/s", samples: rates[name]!).line) }
         report(Figure(name: "group of 1 ÷ no exchange (the exchanges' cost)", unit: "×", samples: zip(rates[configurations[1].0]!, plain).map { $0 / $1 }).line)

@@ -82,6 +82,19 @@ import Testing
         #expect(json.output.contains("JSONRecordDecoder ÷ JSONDecoder"), "\(json.output)")
     }
 
+    @Test func theScaleOutBenchmarkChecksItsOutputAndPrintsItsRatios() async throws {
+        let directory = NSTemporaryDirectory() + "bench-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let group = try await OffPool.run {
+            try StreamJobBinary.run(["bench", "group", "--clicks", "5000", "--runs", "1", "--session-timeout-ms", "4000", "--data-dir", directory])
+        }
+        #expect(group.status == 0, "\(group.error)")
+        for figure in ["every run's output topic matches the plain computation", "group of 1 ÷ no exchange", "group of 3 ÷ group of 1",
+                       "takeover after SIGKILL (session timeout 4000 ms)"] {
+            #expect(group.output.contains(figure), "missing \(figure): \(group.output)")
+        }
+    }
+
     @Test func versionNamesTheLinkedLibrdkafka() throws {
         let outcome = try StreamJobBinary.run(["version"])
         #expect(outcome.status == 0)
