@@ -52,23 +52,73 @@ extension KillTests {
             #expect(kills >= 10, "seed \(seed)")
             feeding.wait()
 
-            let reader = KafkaCrashTests()
-            var written: [String] = []
-            for _ in 0..<600 where written.filter({ !$0.contains("sentinel") }).count < expected.count {
-                _ = broker.waitForExit(seconds: 0.2)
-                written = try reader.read("page-counts", bootstrap: servers)
-            }
-            for instance in instances { instance.kill(SIGTERM) }
-            let logs = (0..<instances.count).map { index in
-                String(((try? String(contentsOfFile: "\(directory)/instance-\(index).txt", encoding: .utf8)) ?? "").suffix(1500))
-            }.joined(separator: "\n---\n")
-            for instance in instances { #expect(instance.status == 0, "seed \(seed): \(logs)") }
-            written = try reader.read("page-counts", bootstrap: servers).filter { !$0.contains("sentinel") }
+            let logFiles = (0..<instances.count).map { "\(directory)/instance-\($0).txt" }
+            let (written, logs) = try Self.output(expected: expected.count, servers: servers, broker: broker, instances: instances, logs: logFiles)
             let counts = Dictionary(grouping: written, by: { $0 }).mapValues(\.count)
             #expect(written.count == expected.count,
                     "seed \(seed), \(kills) kills: \(written.count) records for \(expected.count); twice: \(counts.filter { $0.value > 1 }.keys.sorted().prefix(5)); missing: \(Set(expected).subtracting(written).sorted().prefix(5)); \(logs)")
             #expect(written.sorted() == expected, "seed \(seed), \(kills) kills")
             if written.sorted() == expected && ProcessInfo.processInfo.environment["KEEP"] == nil { try? FileManager.default.removeItem(atPath: directory) }
+        }
+
+        /// Three instances on hosts of their own (network namespaces, the broker on a fourth),
+        /// one of them killed and started again: the output is what one process computes.
+        @Test(.enabled(if: NetworkHosts.available, "network namespaces cannot be made here (ip netns needs root or CAP_NET_ADMIN) or python3 is missing"))
+        func instancesOnSeparateHostsWriteEachCountOnce() throws {
+            let directory = NSTemporaryDirectory() + "group-hosts-\(UUID().uuidString.prefix(8))"
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let hosts = try NetworkHosts(count: 4, directory: directory)
+            defer { hosts.remove() }
+            let broker = try StreamJobProcess(["dev-broker", "--topic", "clicks:4", "--topic", "page-counts:4",
+                                               "--topic", "hosts.first-visits.repartition:4", "--topic", "hosts.per-page.repartition:4"],
+                                              log: "\(directory)/broker.txt", launcher: ["/usr/sbin/ip"] + hosts.command(on: 0, []))
+            defer { broker.kill(SIGTERM) }
+            let servers = try #require(Self.bootstrap(of: "\(directory)/broker.txt", broker: broker))
+            let port = try #require(Int(servers.split(separator: ":").last ?? ""))
+            // Every host (and this process) reaches the broker's loopback port over the bridge.
+            try hosts.share(port: port, of: 0)
+
+            let clicks = Clicks.clicks()
+            let feeding = Self.feed(clicks, to: servers, over: 15)
+            let expected = Clicks.expected(clicks)
+            let arguments = ["run", "clickstream", "--set", "bootstrap=\(servers)", "--set", "group=hosts", "--set", "session-timeout-ms=4000",
+                             "--set", "output=\(directory)/out/page-counts.csv", "--set", "window-ms=500",
+                             "--checkpoint-dir", "\(directory)/state", "--checkpoint-interval", "1s", "--workers", "1"]
+            func start(_ host: Int) throws -> StreamJobProcess {
+                try StreamJobProcess(arguments, log: "\(directory)/host-\(host).txt", launcher: ["/usr/sbin/ip"] + hosts.command(on: host, []))
+            }
+            var instances = try (1...3).map(start)
+            _ = broker.waitForExit(seconds: 8)
+            instances[0].kill(SIGKILL)
+            #expect(instances[0].diedOfSignal)
+            instances[0] = try start(1)
+            feeding.wait()
+
+            let (written, logs) = try Self.output(expected: expected.count, servers: servers, broker: broker, instances: instances,
+                                                  logs: (1...3).map { "\(directory)/host-\($0).txt" })
+            #expect(written.sorted() == expected, "\(written.count) counts for \(expected.count): \(logs)")
+            // Each host ran tasks: the work was shared over the network.
+            for host in 1...3 {
+                let log = (try? String(contentsOfFile: "\(directory)/host-\(host).txt", encoding: .utf8)) ?? ""
+                #expect(log.contains("starts here"), "host \(host) ran no task: \(log.suffix(1000))")
+            }
+            if written.sorted() == expected { try? FileManager.default.removeItem(atPath: directory) }
+        }
+
+        /// The output topic's counts (sentinels aside) once it holds `expected` of them, after a
+        /// graceful stop of every instance (each must exit with 0), and the ends of their logs.
+        static func output(expected: Int, servers: String, broker: StreamJobProcess, instances: [StreamJobProcess],
+                           logs: [String]) throws -> (written: [String], logs: String) {
+            let reader = KafkaCrashTests()
+            var written: [String] = []
+            for _ in 0..<600 where written.filter({ !$0.contains("sentinel") }).count < expected {
+                _ = broker.waitForExit(seconds: 0.2)
+                written = try reader.read("page-counts", bootstrap: servers)
+            }
+            for instance in instances { instance.kill(SIGTERM) }
+            let tails = logs.map { String(((try? String(contentsOfFile: $0, encoding: .utf8)) ?? "").suffix(1500)) }.joined(separator: "\n---\n")
+            for instance in instances { #expect(instance.status == 0, "\(tails)") }
+            return (try reader.read("page-counts", bootstrap: servers).filter { !$0.contains("sentinel") }, tails)
         }
 
         /// Sends `clicks` in time order, spread over about `seconds`, then one late-enough click per

@@ -47,13 +47,19 @@ final class StreamJobProcess: @unchecked Sendable {
     let process = Process()
     private let exited = DispatchSemaphore(value: 0)
 
-    /// Starts `stream-job arguments`, its output appended to `log`.
-    init(_ arguments: [String], log: String) throws {
+    /// Starts `stream-job arguments`, its output appended to `log`; with `launcher`, through it
+    /// (`ip netns exec <host>`, which becomes the program: the pid is the job's).
+    init(_ arguments: [String], log: String, launcher: [String] = []) throws {
         if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         try handle.seekToEnd()
-        process.executableURL = StreamJobBinary.url
-        process.arguments = arguments
+        if let first = launcher.first {
+            process.executableURL = URL(fileURLWithPath: first)
+            process.arguments = Array(launcher.dropFirst()) + [StreamJobBinary.url.path] + arguments
+        } else {
+            process.executableURL = StreamJobBinary.url
+            process.arguments = arguments
+        }
         process.standardOutput = handle
         process.standardError = handle
         process.terminationHandler = { [exited] _ in exited.signal() }

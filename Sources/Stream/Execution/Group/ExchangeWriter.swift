@@ -76,7 +76,15 @@ final class ExchangeWriter<Value: Sendable>: @unchecked Sendable {
                 if chosen.isEmpty {
                     if wasIdle || lastWatermark > state.sentWatermarks[partition] { messages.append(try message(to: partition, records: nil)) }
                 } else {
-                    messages.append(try message(to: partition, records: Self.select(chosen, from: batch)))
+                    // Messages of a bounded number of records stay well below the brokers' message size
+                    // limit. One that is not the batch's last for its partition ends at the watermark
+                    // before the next one's first record, not the batch's: readers must not hear of a
+                    // watermark beyond records still to come.
+                    for start in stride(from: 0, to: chosen.count, by: Self.recordsPerMessage) {
+                        let end = min(chosen.count, start + Self.recordsPerMessage)
+                        let upTo = end < chosen.count && batch.hasEventTime ? batch.watermarks[chosen[end]] : lastWatermark
+                        messages.append(try message(to: partition, records: Self.select(chosen[start..<end], from: batch), watermark: upTo))
+                    }
                 }
             }
         } else if let timeout = idleTimeout, !idle, now - lastRecordAt >= timeout {
@@ -90,18 +98,23 @@ final class ExchangeWriter<Value: Sendable>: @unchecked Sendable {
         if !messages.isEmpty { try await outlet.send(messages) }
     }
 
-    /// The message for `partition`: `records` numbered from its next number, or the watermark alone.
-    private func message(to partition: Int, records: RecordBatch<Value>?) throws -> (partition: Int, bytes: [UInt8]) {
-        let batch = records ?? .empty(endingAt: lastWatermark)
+    /// The message for `partition`: `records` numbered from its next number, or the watermark
+    /// alone; it ends at `watermark` (the last one seen, by default).
+    private func message(to partition: Int, records: RecordBatch<Value>?, watermark: Int64? = nil) throws -> (partition: Int, bytes: [UInt8]) {
+        let watermark = watermark ?? lastWatermark
+        let batch = records ?? .empty(endingAt: watermark)
         let encoded = try codec.encode(batch, endpoint.writerID)
         let message = ExchangeMessage(producer: producer, producers: producers, epoch: state.epoch, firstSequence: state.sequences[partition],
-                                      idle: idle, watermark: lastWatermark, batch: encoded[...])
+                                      idle: idle, watermark: watermark, batch: encoded[...])
         state.sequences[partition] += Int64(batch.count)
-        state.sentWatermarks[partition] = max(state.sentWatermarks[partition], lastWatermark)
+        state.sentWatermarks[partition] = max(state.sentWatermarks[partition], watermark)
         return (partition, message.encoded())
     }
 
-    private static func select(_ indices: [Int], from batch: RecordBatch<Value>) -> RecordBatch<Value> {
+    /// The most records one message carries.
+    static var recordsPerMessage: Int { 1_024 }
+
+    private static func select(_ indices: ArraySlice<Int>, from batch: RecordBatch<Value>) -> RecordBatch<Value> {
         let values = indices.map { batch.values[$0] }
         guard batch.hasEventTime else { return RecordBatch(values: values) }
         return RecordBatch(values: values, timestamps: indices.map { batch.timestamps[$0] }, watermarks: indices.map { batch.watermarks[$0] },

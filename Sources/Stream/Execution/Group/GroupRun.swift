@@ -50,6 +50,9 @@ final class GroupRun<C: Clock<Duration>>: Sendable {
         guard options.replayOutputDirectory == nil else {
             throw StreamError(.invalidJob, job: job.name, action: "replay", message: "a group job cannot be replayed as a whole: its tasks are checkpointed one by one")
         }
+        if options.checkpointDirectory == nil {
+            log.warning("job '\(job.name)' runs as a group without a checkpoint directory: a task that moves to another instance starts without its state, and its output is at least once")
+        }
         let coordination = plan.group.coordination
         var members: [any GroupMember] = []
         do {
