@@ -150,6 +150,56 @@ import Testing
     }
 }
 
+extension GroupRunTests {
+    /// A partition with nothing in it, whose source never ends: a heartbeat every 10 ms of the job's clock.
+    final class QuietReader: SourceReader, @unchecked Sendable {
+        let sleep: @Sendable (Duration) async throws -> Void
+        init(sleep: @escaping @Sendable (Duration) async throws -> Void) { self.sleep = sleep }
+        var position: String? { "0" }
+        func next() async throws -> RecordBatch<Event>? {
+            try await sleep(.milliseconds(10))
+            return RecordBatch(values: [], timestamps: [], watermarks: [], endWatermark: EventTime.beginning)
+        }
+    }
+
+    /// One producing task's input is quiet and never ends: once it has been idle past the
+    /// source's idle timeout (on the job's clock), it says so, and the readers' windows fire on
+    /// the other producers' watermarks instead of waiting for it for ever.
+    @Test func anIdleProducerDoesNotHoldTheWindowsBack() async throws {
+        let events: [[Event]] = [(0..<50).map { Event(key: "k\($0 % 3)", time: 1_000 + Int64($0) * 10) },
+                                 (0..<50).map { Event(key: "k\($0 % 4)", time: 1_005 + Int64($0) * 10) }]
+        var expected: [String: Int] = [:]
+        for event in events.joined() { expected["\(event.time / 100 * 100),\(event.key)", default: 0] += 1 }
+        let want = Set(expected.map { "\($0.key),\($0.value)" })
+        let group = MemoryGroup(topics: ["events": 3])
+        let sink = TestSink<String>()
+        let job = Job("idle")
+        job.source("events", Source<Event>("events", providesEventTime: true, idleTimeout: 100, isPartitioned: true,
+                                           group: SourceGroup(name: "idlers", topics: ["events"], coordination: group)) { context in
+            let partition = context.run.task!.partition
+            if partition == 2 { return QuietReader(sleep: context.run.sleep) }
+            return PartitionReader(events[partition], batchSize: 7, restored: context.restoredPosition)
+        })
+        .keyed(by: \.key)
+        .window("per-key", .tumbling(.milliseconds(100)))
+        .aggregate(.count())
+        .results.map { "\($0.window.start),\($0.key),\($0.value)" }
+        .sink("out", sink.sink)
+        let clock = TestClock()
+        let control = RunControl()
+        let run = Task { try await job.run(on: Runtime(workers: 1), clock: clock, options: RunOptions(control: control)) }
+        // The job's clock moves only here, 10 ms at a time, until every window has fired.
+        for _ in 0..<3_000 where !Set(sink.values).isSuperset(of: want) {
+            clock.advance(by: .milliseconds(10))
+            try await Task.sleep(for: .milliseconds(1))
+        }
+        control.stop()
+        _ = try await run.value
+        #expect(Set(sink.values) == want)
+        #expect(clock.now.offset >= .milliseconds(100), "the windows fired only once the quiet task was idle")
+    }
+}
+
 /// The reading end's bookkeeping: each producer's numbering, watermark and idleness.
 @Suite struct ExchangePositionTests {
     static func message(from producer: Int, epoch: Int64 = 7, first: Int64, idle: Bool = false, watermark: Int64) -> ExchangeMessage {
