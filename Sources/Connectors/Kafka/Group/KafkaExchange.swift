@@ -54,15 +54,11 @@ final class KafkaExchangeOutlet: ExchangeOutlet {
 /// source's reader (its poll thread, bounded queue, and records lost to retention reported).
 final class KafkaExchangeInlet: ExchangeInlet {
     private let reader: KafkaSourceReader
-    private let topic: String
-    private let partition: Int32
     /// The offset after the last message returned (shared with nothing: one caller at a time).
-    private let next = Mutex<Int64>(0)
+    private let next: Mutex<Int64>
 
     init(topic: String, partition: Int, from offset: Int64, properties: [String: String], context: SourceContext) throws {
-        self.topic = topic
-        self.partition = Int32(partition)
-        next.withLock { $0 = offset }
+        next = Mutex(offset)
         let start = offset == 0 ? "" : "\(topic)[\(partition)]=\(offset)"
         reader = try KafkaSourceReader(topics: [topic], partitions: [Int32(partition)], properties: properties, watermark: nil,
                                        untilEnd: false, maxBatch: 1024, onLostRecords: .fail,
