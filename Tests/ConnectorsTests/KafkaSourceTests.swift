@@ -72,16 +72,23 @@ import Testing
     @Test func theWatermarkIsTheMinimumOverPartitionsUnlessOneIsIdle() async throws {
         let kafka = try EmbeddedKafka(topics: ["timed": 2])
         let producer = try RDKafkaProducer(properties: ["bootstrap.servers": kafka.bootstrapServers, "linger.ms": "1"])
+        // One record batch per record, and fetches of one batch per partition: partition 1's
+        // record comes among the first two whatever order librdkafka fetches the partitions in.
+        // (Fetched at once, partition 0's hundred records could all come before it, and then it
+        // would never be idle for long enough.)
         try producer.produce(topic: "timed", partition: 1, key: nil, value: [1], timestamp: 1_000)
-        for index in 0..<100 { try producer.produce(topic: "timed", partition: 0, key: nil, value: [0], timestamp: 1_000 + Int64(index) * 10) }
         try producer.flush()
+        for index in 0..<100 {
+            try producer.produce(topic: "timed", partition: 0, key: nil, value: [0], timestamp: 1_000 + Int64(index) * 10)
+            try producer.flush()
+        }
 
         func lastWatermark(idle: Bool) async throws -> Int64 {
             let clock = TestClock()
             let marks = TestSink<Int64>()
             let strategy = WatermarkStrategy.boundedOutOfOrderness(.milliseconds(10))
             let job = Job("timed")
-            job.source("timed", .kafka(["timed"], bootstrapServers: kafka.bootstrapServers, properties: ["fetch.wait.max.ms": "10"],
+            job.source("timed", .kafka(["timed"], bootstrapServers: kafka.bootstrapServers, properties: ["fetch.wait.max.ms": "10", "max.partition.fetch.bytes": "1"],
                                        watermark: idle ? strategy.idle(after: .milliseconds(50)) : strategy, untilEnd: true, maxBatch: 10))
                 .transform("watermarks") { batch in
                     clock.advance(by: .milliseconds(20))
