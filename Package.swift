@@ -100,7 +100,7 @@ let package = Package(
             swiftSettings: settings
         ),
         .testTarget(name: "SamplesTests", dependencies: ["Samples", "Stream", "Connectors"], swiftSettings: settings),
-        .testTarget(name: "IntegrationTests", dependencies: ["StreamJobTool", "ClickJobs", "StreamJobKit", "Stream", "Connectors", "Samples", "StreamBenchmarks"], swiftSettings: settings),
+        .testTarget(name: "IntegrationTests", dependencies: ["StreamJobTool", "ClickJobs", "StreamJobKit", "Stream", "Connectors", "Samples", "StreamBenchmarks", "StreamTesting"], swiftSettings: settings),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -71,17 +71,14 @@ import Testing
 
     @Test func theWatermarkIsTheMinimumOverPartitionsUnlessOneIsIdle() async throws {
         let kafka = try EmbeddedKafka(topics: ["timed": 2])
-        let producer = try RDKafkaProducer(properties: ["bootstrap.servers": kafka.bootstrapServers, "linger.ms": "1"])
         // One record batch per record, and fetches of one batch per partition: partition 1's
         // record comes among the first two whatever order librdkafka fetches the partitions in.
         // (Fetched at once, partition 0's hundred records could all come before it, and then it
         // would never be idle for long enough.)
+        let producer = try RDKafkaProducer(properties: ["bootstrap.servers": kafka.bootstrapServers, "linger.ms": "0", "batch.num.messages": "1"])
         try producer.produce(topic: "timed", partition: 1, key: nil, value: [1], timestamp: 1_000)
-        try producer.flush()
-        for index in 0..<100 {
-            try producer.produce(topic: "timed", partition: 0, key: nil, value: [0], timestamp: 1_000 + Int64(index) * 10)
-            try producer.flush()
-        }
+        for index in 0..<100 { try producer.produce(topic: "timed", partition: 0, key: nil, value: [0], timestamp: 1_000 + Int64(index) * 10) }
+        try await OffPool.run { try producer.flush() }
 
         func lastWatermark(idle: Bool) async throws -> Int64 {
             let clock = TestClock()

@@ -1,5 +1,6 @@
 import Foundation
 import Stream
+import StreamTesting
 import Testing
 
 /// `isolated-scores`: user code in worker processes. A record that makes it trap, loop or

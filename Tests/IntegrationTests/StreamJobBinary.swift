@@ -86,18 +86,3 @@ final class StreamJobProcess: @unchecked Sendable {
     var status: Int32 { process.terminationStatus }
     var diedOfSignal: Bool { process.terminationReason == .uncaughtSignal }
 }
-
-/// Blocking work of a test — waiting for a child process — on a thread of its own, so the
-/// cooperative pool (two threads on a 2-core machine) stays free for the other suites' async
-/// tests while a long job runs.
-///
-/// ```swift
-/// let outcome = try await OffPool.run { try StreamJobBinary.run(["run", "w1-windows"]) }
-/// ```
-enum OffPool {
-    static func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try work() }) }.start()
-        }
-    }
-}

@@ -1,4 +1,5 @@
 import Foundation
+import StreamTesting
 import Testing
 @testable import Connectors
 
