@@ -52,11 +52,18 @@ public struct Dedupe<Key: StableHashable & Codable, Value: Sendable>: KeyedProce
             kept.removeAll { _, time in Self.hasExpired(keptAt: time, watermark: watermark, within: within) }
             sweptAt = watermark
         }
-        if let last = kept[record.key], !Self.hasExpired(keptAt: last, watermark: watermark, within: within),
-           abs(record.timestamp - last) < within { return }
-        kept[record.key] = record.timestamp
-        output.emit(record.value, for: record)
+        // One look-up: the key's kept time, read and set in place (`none` while it has none).
+        let keeps = kept.update(for: record, default: Self.none) { last in
+            if last != Self.none, !Self.hasExpired(keptAt: last, watermark: watermark, within: within),
+               abs(record.timestamp - last) < within { return false }
+            last = record.timestamp
+            return true
+        }
+        if keeps { output.emit(record.value, for: record) }
     }
+
+    /// Stands for "no time kept" inside ``process(_:_:)`` only: it is replaced before the call ends.
+    @usableFromInline static var none: Int64 { .min }
 
     /// Checkpoints taken before dedupe stopped setting timers still hold its clean-up timers.
     @inlinable

@@ -11,22 +11,33 @@ public struct KeyedState<Key: StableHashable & Codable, Value: Codable & Sendabl
     public struct Entry: Sendable, Codable {
         public var keyGroup: Int
         public var value: Value
+
+        @inlinable
+        public init(keyGroup: Int, value: Value) {
+            self.keyGroup = keyGroup
+            self.value = value
+        }
     }
 
     public let keyGroups: KeyGroups
-    public private(set) var entries: [Key: Entry] = [:]
+    /// Inlinable, so operators in other modules look keys up in code specialised for their types.
+    @usableFromInline var storage: [Key: Entry] = [:]
 
+    public var entries: [Key: Entry] { storage }
+
+    @inlinable
     public init(keyGroups: KeyGroups = KeyGroups()) {
         self.keyGroups = keyGroups
     }
 
+    @inlinable
     public subscript(key: Key) -> Value? {
-        get { entries[key]?.value }
+        get { storage[key]?.value }
         set {
             if let newValue {
-                entries[key] = Entry(keyGroup: keyGroups.group(of: key), value: newValue)
+                storage[key] = Entry(keyGroup: keyGroups.group(of: key), value: newValue)
             } else {
-                entries[key] = nil
+                storage[key] = nil
             }
         }
     }
@@ -36,9 +47,26 @@ public struct KeyedState<Key: StableHashable & Codable, Value: Codable & Sendabl
     /// ```swift
     /// pending[order.key, default: []].append(order.value)
     /// ```
+    @inlinable
     public subscript(key: Key, default fallback: @autoclosure () -> Value) -> Value {
-        get { entries[key]?.value ?? fallback() }
-        _modify { yield &entries[key, default: Entry(keyGroup: keyGroups.group(of: key), value: fallback())].value }
+        get { storage[key]?.value ?? fallback() }
+        _modify { yield &storage[key, default: Entry(keyGroup: keyGroups.group(of: key), value: fallback())].value }
+    }
+
+    /// Hands `body` the value of `record`'s key to read and change in place, `fallback` when the
+    /// key has none yet: one look-up, and the key group the engine already worked out for the
+    /// record (not hashed again). Returns what `body` returns.
+    ///
+    /// ```swift
+    /// let isNew = lastSeen.update(for: record, default: nil) { last in
+    ///     defer { last = record.timestamp }
+    ///     return last == nil
+    /// }
+    /// ```
+    @inlinable
+    public mutating func update<Input, Result>(for record: KeyedRecord<Key, Input>, default fallback: @autoclosure () -> Value,
+                                               _ body: (inout Value) throws -> Result) rethrows -> Result {
+        try body(&storage[record.key, default: Entry(keyGroup: record.keyGroup, value: fallback())].value)
     }
 
     /// Forgets every key for which `shouldBeRemoved` is true.
@@ -46,22 +74,24 @@ public struct KeyedState<Key: StableHashable & Codable, Value: Codable & Sendabl
     /// ```swift
     /// lastSeen.removeAll { _, time in time < watermark - 60_000 }
     /// ```
+    @inlinable
     public mutating func removeAll(where shouldBeRemoved: (Key, Value) throws -> Bool) rethrows {
-        entries = try entries.filter { try !shouldBeRemoved($0.key, $0.value.value) }
+        storage = try storage.filter { try !shouldBeRemoved($0.key, $0.value.value) }
     }
 
-    public var count: Int { entries.count }
+    @inlinable
+    public var count: Int { storage.count }
 
     /// Replaces every entry (for a conversion of the whole state).
     mutating func replaceEntries(_ new: [Key: Entry]) {
-        entries = new
+        storage = new
     }
-    public var keys: Dictionary<Key, Entry>.Keys { entries.keys }
+    public var keys: Dictionary<Key, Entry>.Keys { storage.keys }
 
     /// The keys whose groups fall in `range`, for a range restored with another parallelism.
     public func restricted(to range: Range<Int>) -> KeyedState {
         var part = KeyedState(keyGroups: keyGroups)
-        part.entries = entries.filter { range.contains($0.value.keyGroup) }
+        part.storage = storage.filter { range.contains($0.value.keyGroup) }
         return part
     }
 
@@ -69,7 +99,8 @@ public struct KeyedState<Key: StableHashable & Codable, Value: Codable & Sendabl
         case keyGroups, keys, groups, values
     }
 
-    /// Written as three columns (keys, key groups, values): no container per entry.
+    /// Written as three columns (keys, key groups, values): no container per entry (nor per key,
+    /// for a ``ColumnarKey``).
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(keyGroups, forKey: .keyGroups)
@@ -84,7 +115,11 @@ public struct KeyedState<Key: StableHashable & Codable, Value: Codable & Sendabl
             groups.append(entry.keyGroup)
             values.append(entry.value)
         }
-        try container.encode(keys, forKey: .keys)
+        if KeyColumns<Key>.applies {
+            try container.encode(KeyColumns(keys), forKey: .keys)
+        } else {
+            try container.encode(keys, forKey: .keys)
+        }
         try container.encode(groups, forKey: .groups)
         try container.encode(values, forKey: .values)
     }
@@ -92,20 +127,21 @@ public struct KeyedState<Key: StableHashable & Codable, Value: Codable & Sendabl
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         keyGroups = try container.decode(KeyGroups.self, forKey: .keyGroups)
-        let keys = try container.decode([Key].self, forKey: .keys)
+        let keys = KeyColumns<Key>.applies ? try container.decode(KeyColumns<Key>.self, forKey: .keys).keys
+            : try container.decode([Key].self, forKey: .keys)
         let groups = try container.decode([Int].self, forKey: .groups)
         let values = try container.decode([Value].self, forKey: .values)
         guard keys.count == groups.count, keys.count == values.count else {
             throw DecodingError.dataCorruptedError(forKey: .values, in: container, debugDescription: "keys, groups and values differ in count")
         }
-        entries.reserveCapacity(keys.count)
-        for index in keys.indices { entries[keys[index]] = Entry(keyGroup: groups[index], value: values[index]) }
+        storage.reserveCapacity(keys.count)
+        for index in keys.indices { storage[keys[index]] = Entry(keyGroup: groups[index], value: values[index]) }
     }
 
     /// All the parts' keys in one state.
     public static func merged(_ parts: [KeyedState], keyGroups: KeyGroups) -> KeyedState {
         var whole = KeyedState(keyGroups: keyGroups)
-        for part in parts { whole.entries.merge(part.entries) { first, _ in first } }
+        for part in parts { whole.storage.merge(part.storage) { first, _ in first } }
         return whole
     }
 }
