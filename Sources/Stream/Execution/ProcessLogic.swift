@@ -85,11 +85,7 @@ struct ProcessLogic<Function: KeyedProcessFunction>: KeyedRangeLogic {
     /// downstream as on time, not against the watermark that fired it.
     @inlinable
     static func merge(_ parts: [Part], _ batch: BatchInfo<Input>) -> Merged {
-        var entries: [(order: OutputOrder, range: Int, index: Int)] = []
-        for (range, output) in parts.enumerated() {
-            for index in output.order.indices { entries.append((output.order[index], range, index)) }
-        }
-        entries.sort { $0.order < $1.order }
+        let entries = OutputOrder.merged(parts.map(\.order))
         let before = batch.records.watermarks
         let end = batch.endWatermark
         var values: [Function.Output] = []
@@ -99,7 +95,7 @@ struct ProcessLogic<Function: KeyedProcessFunction>: KeyedRangeLogic {
         for entry in entries {
             values.append(parts[entry.range].values[entry.index])
             timestamps.append(parts[entry.range].timestamps[entry.index])
-            let offset = entry.order.position - batch.firstPosition
+            let offset = parts[entry.range].order[entry.index].position - batch.firstPosition
             // A record's output, and a timer made due by the step after a record: the watermark before
             // that record. A timer due before the batch's first record, or in an empty batch: the
             // watermark the batch before ended with.

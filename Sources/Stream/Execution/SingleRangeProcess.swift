@@ -50,8 +50,6 @@ public struct SingleRangeProcess<Function: KeyedProcessFunction> {
     public func snapshot() -> ProcessSnapshot<Function.Key, Function.State> { range.checkpointState() }
 
     static func emitted(_ output: ProcessOutput<Function.Key, Function.Output>) -> [Emitted] {
-        var order = Array(output.order.indices)
-        order.sort { output.order[$0] < output.order[$1] }
-        return order.map { Emitted(value: output.values[$0], timestamp: output.timestamps[$0]) }
+        OutputOrder.merged([output.order]).map { Emitted(value: output.values[$0.index], timestamp: output.timestamps[$0.index]) }
     }
 }
