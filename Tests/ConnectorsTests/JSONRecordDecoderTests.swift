@@ -1,7 +1,7 @@
-import Connectors
 import Foundation
 import PropertyBased
 import Testing
+@testable import Connectors
 
 /// `JSONRecordDecoder` against `JSONDecoder` (default strategies): the same values from the
 /// same text, and the same kind of error where `JSONDecoder` fails.
@@ -74,6 +74,27 @@ import Testing
             text.unicodeScalars.append(contentsOf: scalars)
             let bytes = Array(try! JSONEncoder().encode(["text": text, "more": text + "!"]))
             #expect((try? JSONRecordDecoder().decode([String: String].self, from: bytes)) == ["text": text, "more": text + "!"])
+        }
+    }
+
+    @Test func aDecoderKeptFromRecordToRecordGivesWhatAFreshOneGives() throws {
+        struct Needs: Decodable, Equatable { var id: Int; var name: String }
+        let everything = Array(try JSONEncoder().encode(Self.everything))
+        let records = [everything, Array(#"{"name":"x","id":1}"#.utf8), Array(#"{"id":"1","name":"x"}"#.utf8),
+                       Array(#"{"id":2,"#.utf8), Array(#" {"id":3, "name":"y", "extra":[1,{"a":2}]} "#.utf8), everything]
+        let sequential = SequentialJSONDecoder()
+        for record in records {
+            if record.count > 100 {
+                #expect(try sequential.decode(Everything.self, from: record) == Self.everything)
+                continue
+            }
+            let fresh = Result { try JSONRecordDecoder().decode(Needs.self, from: record) }
+            let kept = Result { try sequential.decode(Needs.self, from: record) }
+            switch (fresh, kept) {
+            case (.success(let a), .success(let b)): #expect(a == b)
+            case (.failure(let a), .failure(let b)): #expect("\(a)" == "\(b)")
+            default: Issue.record("one decoded \(String(decoding: record, as: UTF8.self)) and the other did not: \(fresh) \(kept)")
+            }
         }
     }
 

@@ -51,7 +51,7 @@ extension Source {
                                      follow: Bool = false, pollInterval: Duration = .milliseconds(200),
                                      chunkBytes: Int = 1 << 20) -> Source<Value> where Value: Decodable {
         files(path, format: "JSON lines", policy: policy, follow: follow ? pollInterval : nil, chunkBytes: chunkBytes) { chunk in
-            let decoder = JSONRecordDecoder()
+            let decoder = SequentialJSONDecoder()
             return DecodedChunk.decode(chunk) { line in try decoder.decode(Value.self, from: line) }
         }
     }

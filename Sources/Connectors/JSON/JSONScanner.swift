@@ -107,12 +107,11 @@ struct JSONScanner {
         throw Malformed(offset: offset, reason: "a string is not closed")
     }
 
-    /// The members of the object that starts at `offset`, in order, and where the object ends.
-    func members(ofObjectAt offset: Int) throws -> (members: [Member], end: Int) {
-        var members: [Member] = []
-        members.reserveCapacity(8)
+    /// The members of the object that starts at `offset`, in order, appended to `members`;
+    /// returns where the object ends.
+    func members(ofObjectAt offset: Int, into members: inout [Member]) throws -> Int {
         var index = skipSpace(offset + 1)
-        if byte(at: index) == UInt8(ascii: "}") { return (members, index + 1) }
+        if byte(at: index) == UInt8(ascii: "}") { return index + 1 }
         while true {
             guard byte(at: index) == UInt8(ascii: "\"") else { throw Malformed(offset: index, reason: "a member name was expected") }
             let nameEnd = try stringEnd(index)
@@ -128,7 +127,7 @@ struct JSONScanner {
             index = skipSpace(try skipValue(valueStart))
             switch byte(at: index) {
             case UInt8(ascii: ","): index = skipSpace(index + 1)
-            case UInt8(ascii: "}"): return (members, index + 1)
+            case UInt8(ascii: "}"): return index + 1
             default: throw Malformed(offset: index, reason: "\",\" or \"}\" was expected")
             }
         }

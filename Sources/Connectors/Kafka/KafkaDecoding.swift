@@ -25,7 +25,10 @@ extension Source {
                                  timestamp: (@Sendable (Value) -> Int64)? = nil, untilEnd: Bool = false,
                                  onBadRecord: KafkaBadRecords = .fail, onLostRecords: KafkaLostRecords = .fail) -> Source<Value> where Value: Decodable {
         decoded(topics, bootstrapServers: bootstrapServers, group: group, properties: properties, watermark: watermark, timestamp: timestamp, untilEnd: untilEnd,
-                onBadRecord: onBadRecord, onLostRecords: onLostRecords) { bytes in try JSONRecordDecoder().decode(Value.self, from: bytes) }
+                onBadRecord: onBadRecord, onLostRecords: onLostRecords) {
+            let decoder = SequentialJSONDecoder()
+            return { bytes in try decoder.decode(Value.self, from: bytes) }
+        }
     }
 
     /// `topics` with one CSV line (no header) per value.
@@ -34,13 +37,15 @@ extension Source {
                                 timestamp: (@Sendable (Value) -> Int64)? = nil, untilEnd: Bool = false,
                                 onBadRecord: KafkaBadRecords = .fail, onLostRecords: KafkaLostRecords = .fail) -> Source<Value> where Value: CSVDecodable {
         decoded(topics, bootstrapServers: bootstrapServers, group: group, properties: properties, watermark: watermark, timestamp: timestamp, untilEnd: untilEnd,
-                onBadRecord: onBadRecord, onLostRecords: onLostRecords) { bytes in
+                onBadRecord: onBadRecord, onLostRecords: onLostRecords) {
             let splitter = CSVFieldSplitter()
-            let line = bytes.last == 10 ? Array(bytes.dropLast()) : bytes
-            guard let value = try line.withUnsafeBufferPointer({ try splitter.withRow($0, { try Value(csv: $0) }) }) else {
-                throw CSVFieldError("a quoted field is not closed")
+            return { bytes in
+                let line = bytes.last == 10 ? Array(bytes.dropLast()) : bytes
+                guard let value = try line.withUnsafeBufferPointer({ try splitter.withRow($0, { try Value(csv: $0) }) }) else {
+                    throw CSVFieldError("a quoted field is not closed")
+                }
+                return value
             }
-            return value
         }
     }
 
@@ -49,10 +54,10 @@ extension Source {
                                  properties: [String: String] = [:], watermark: WatermarkStrategy? = nil, untilEnd: Bool = false,
                                  onBadRecord: KafkaBadRecords = .fail, onLostRecords: KafkaLostRecords = .fail) -> Source<String> where Value == String {
         decoded(topics, bootstrapServers: bootstrapServers, group: group, properties: properties, watermark: watermark, timestamp: nil, untilEnd: untilEnd,
-                onBadRecord: onBadRecord, onLostRecords: onLostRecords) { bytes in
+                onBadRecord: onBadRecord, onLostRecords: onLostRecords) { { bytes in
             guard let text = String(validating: bytes, as: UTF8.self) else { throw CSVFieldError("not valid UTF-8") }
             return text
-        }
+        } }
     }
 
     /// With `timestamp` (and `watermark`), event time comes from the decoded value instead of the
@@ -60,13 +65,13 @@ extension Source {
     static func decoded(_ topics: [String], bootstrapServers: String, group: String?, properties: [String: String],
                         watermark: WatermarkStrategy?, timestamp: (@Sendable (Value) -> Int64)?, untilEnd: Bool, onBadRecord: KafkaBadRecords,
                         onLostRecords: KafkaLostRecords,
-                        decode: @escaping @Sendable ([UInt8]) throws -> Value) -> Source<Value> {
+                        makeDecode: @escaping @Sendable () -> ([UInt8]) throws -> Value) -> Source<Value> {
         let payloadTime = timestamp.flatMap { extract in watermark.map { (timestamp: extract, strategy: $0) } }
         let raw = Source<KafkaRecord>.kafka(topics, bootstrapServers: bootstrapServers, group: group, properties: properties,
                                             watermark: payloadTime == nil ? watermark : nil, untilEnd: untilEnd, onLostRecords: onLostRecords)
         return Source("\(raw.describe), decoded", providesEventTime: watermark != nil, idleTimeout: watermark?.idleTimeout,
                       isPartitioned: true, deadLetters: onBadRecord.sink, group: raw.group) { context in
-            DecodingReader(inner: try raw.makeReader(context), context: context, decode: decode, keepsDeadLetters: onBadRecord.sink != nil,
+            DecodingReader(inner: try raw.makeReader(context), context: context, decode: makeDecode(), keepsDeadLetters: onBadRecord.sink != nil,
                            payloadTime: payloadTime)
         }
     }
@@ -82,20 +87,21 @@ extension KafkaBadRecords {
 
 /// Decodes each batch's values, keeping each good record's event time.
 ///
-/// `@unchecked Sendable` is safe: the job's driver calls it one call at a time.
+/// `@unchecked Sendable` is safe: the job's driver calls it one call at a time, and `decode`
+/// (which may keep state from one record to the next) is called only from `next`.
 final class DecodingReader<Value: Sendable>: SourceReader, @unchecked Sendable {
     /// How often the partitions' event time goes to the console.
     private var console = ConsoleThrottle()
     let inner: any SourceReader<KafkaRecord>
     let context: SourceContext
-    let decode: @Sendable ([UInt8]) throws -> Value
+    let decode: ([UInt8]) throws -> Value
     /// Bad records since the engine last took them, as dead-letter lines (with a destination).
     private var deadLetters: [[UInt8]]?
     /// Event time from the decoded value, when the source takes it from there.
     private let timestamp: (@Sendable (Value) -> Int64)?
     private var payloadWatermarks: PayloadWatermarks?
 
-    init(inner: any SourceReader<KafkaRecord>, context: SourceContext, decode: @escaping @Sendable ([UInt8]) throws -> Value,
+    init(inner: any SourceReader<KafkaRecord>, context: SourceContext, decode: @escaping ([UInt8]) throws -> Value,
          keepsDeadLetters: Bool, payloadTime: (timestamp: @Sendable (Value) -> Int64, strategy: WatermarkStrategy)? = nil) {
         self.inner = inner
         self.context = context
