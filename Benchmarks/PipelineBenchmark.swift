@@ -174,7 +174,7 @@ public struct PipelineBenchmark: Sendable {
                 probe.read.add(batch.count, ordering: .releasing)
                 return batch
             }
-            .keyed(by: { "\($0.user) \($0.page)" })
+            .keyed(by: { CompositeKey($0.user, $0.page) })
             .dedupe("first-visits", within: .seconds(60))
             .transform("kept-probe") { batch in
                 probe.kept.add(batch.count, ordering: .releasing)

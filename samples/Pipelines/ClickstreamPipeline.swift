@@ -87,7 +87,7 @@ extension Pipelines {
         // clicks by user, but a topic written by others need not be (a topic known to be keyed
         // by user could skip the first with `partitioning: .sourcePartitions`).
         let counts = clicks
-            .keyed(by: { "\($0.user) \($0.page)" })
+            .keyed(by: { CompositeKey($0.user, $0.page) })
             .dedupe("first-visits", within: .seconds(60))
             .keyed(by: \.page)
             .window("per-page", .tumbling(.milliseconds(window)))

@@ -33,4 +33,21 @@ import Testing
         #expect(KeyGroups(count: 128).group(of: "user-1") == 69)
         #expect(KeyGroups(count: 128).ranges(parallelism: 3) == [0..<42, 42..<85, 85..<128])
     }
+
+    @Test func aCompositeKeysHashIsPinnedAndDependsOnTheOrder() {
+        #expect(CompositeKey("k00042", 42).stableHash == 0x0819_3B58_3702_36A6)
+        #expect(CompositeKey(42, "k00042").stableHash == 0x2F94_694C_1063_09F7)
+        #expect(CompositeKey("user-1", "/page/2") == CompositeKey("user-1", "/page/2"))
+        #expect(CompositeKey("user-1", "/page/2") != CompositeKey("user-1", "/page/3"))
+        #expect(CompositeKey("user-1", "/page/2").description == "(user-1, /page/2)")
+    }
+
+    @Test func keyedStateWithCompositeKeysRoundTripsThroughACheckpointInColumns() throws {
+        var state = KeyedState<CompositeKey<String, Int>, Int64>()
+        for user in 0..<50 { for page in 0..<4 { state[CompositeKey("user-\(user)", page)] = Int64(user * 10 + page) } }
+        let bytes = try StateCodec.encode(state, step: "visits")
+        let back = try StateCodec.decode(KeyedState<CompositeKey<String, Int>, Int64>.self, from: bytes, step: "visits")
+        #expect(back.count == 200)
+        #expect(back.entries.allSatisfy { key, entry in state.entries[key]?.value == entry.value && state.entries[key]?.keyGroup == entry.keyGroup })
+    }
 }
