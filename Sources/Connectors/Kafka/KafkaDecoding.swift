@@ -120,7 +120,12 @@ final class DecodingReader<Value: Sendable>: SourceReader, @unchecked Sendable {
         return lines
     }
 
-    var position: String? { payloadWatermarks.map { $0.position(inner.position) } ?? inner.position }
+    var position: String? {
+        guard let payloadWatermarks else { return inner.position }
+        // The Kafka reader's offsets as they are: its position as text would be parsed again.
+        if let kafka = inner as? KafkaSourceReader { return payloadWatermarks.position(kafka.offsets) }
+        return payloadWatermarks.position(inner.position)
+    }
 
     func checkpoint(_ barrier: CheckpointBarrier, at position: String) { inner.checkpoint(barrier, at: position) }
 

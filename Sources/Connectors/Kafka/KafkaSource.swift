@@ -145,7 +145,8 @@ struct KafkaOffsets: Equatable {
 final class KafkaSourceReader: SourceReader, @unchecked Sendable {
     private let consumer: RDKafkaConsumer
     private let context: SourceContext
-    private var offsets = KafkaOffsets()
+    /// The next offset of each partition read: the position, without event time.
+    private(set) var offsets = KafkaOffsets()
     /// Per-partition watermarks, when the source makes event time.
     private var tracker: WatermarkTracker?
     /// How often the partitions' event time goes to the console.

@@ -47,7 +47,13 @@ struct PayloadWatermarks {
 
     /// `offsets` (the reader's position) with this watermark and each partition's largest time.
     func position(_ offsets: String?) -> String? {
-        guard let offsets, var position = KafkaPosition(offsets) else { return offsets }
+        guard let offsets, let position = KafkaPosition(offsets) else { return offsets }
+        return self.position(position.offsets)
+    }
+
+    /// The same, from the reader's offsets as they are (not parsed from its text).
+    func position(_ offsets: KafkaOffsets) -> String {
+        var position = KafkaPosition(offsets: offsets)
         position.watermark = tracker.watermark
         let maxima = tracker.maxTimestamps
         for (partition, number) in index { position.maxTimestamps[partition.topic, default: [:]][partition.partition] = maxima[number] ?? .min }
