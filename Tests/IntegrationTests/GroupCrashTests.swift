@@ -15,10 +15,7 @@ extension KillTests {
         @Test func instancesKilledAtRandomMomentsStillWriteEachCountOnce() throws {
             let directory = NSTemporaryDirectory() + "group-crash-\(UUID().uuidString.prefix(8))"
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            // The embedded broker cannot create topics when asked (librdkafka 2.0.2's mock cluster), so
-            // the exchanges' topics are made with it.
-            let broker = try StreamJobProcess(["dev-broker", "--topic", "clicks:4", "--topic", "page-counts:4",
-                                               "--topic", "clickers.first-visits.repartition:4", "--topic", "clickers.per-page.repartition:4"], log: "\(directory)/broker.txt")
+            let broker = try StreamJobProcess(Self.brokerArguments(group: "clickers"), log: "\(directory)/broker.txt")
             defer { broker.kill(SIGTERM) }
             let servers = try #require(Self.bootstrap(of: "\(directory)/broker.txt", broker: broker))
 
@@ -28,9 +25,7 @@ extension KillTests {
             let feeding = Self.feed(clicks, to: servers, over: 40)
             let expected = Clicks.expected(clicks)
 
-            let arguments = ["run", "clickstream", "--set", "bootstrap=\(servers)", "--set", "group=clickers", "--set", "session-timeout-ms=4000",
-                             "--set", "output=\(directory)/out/page-counts.csv", "--set", "window-ms=500",
-                             "--checkpoint-dir", "\(directory)/state", "--checkpoint-interval", "1s", "--workers", "1"]
+            let arguments = Self.instanceArguments(group: "clickers", servers: servers, directory: directory)
             func start(_ index: Int) throws -> StreamJobProcess {
                 try StreamJobProcess(arguments, log: "\(directory)/instance-\(index).txt")
             }
@@ -69,9 +64,8 @@ extension KillTests {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             let hosts = try NetworkHosts(count: 4, directory: directory)
             defer { hosts.remove() }
-            let broker = try StreamJobProcess(["dev-broker", "--topic", "clicks:4", "--topic", "page-counts:4",
-                                               "--topic", "hosts.first-visits.repartition:4", "--topic", "hosts.per-page.repartition:4"],
-                                              log: "\(directory)/broker.txt", launcher: ["/usr/sbin/ip"] + hosts.command(on: 0, []))
+            let broker = try StreamJobProcess(Self.brokerArguments(group: "hosts"), log: "\(directory)/broker.txt",
+                                              launcher: ["/usr/sbin/ip"] + hosts.command(on: 0, []))
             defer { broker.kill(SIGTERM) }
             let servers = try #require(Self.bootstrap(of: "\(directory)/broker.txt", broker: broker))
             let port = try #require(Int(servers.split(separator: ":").last ?? ""))
@@ -81,9 +75,7 @@ extension KillTests {
             let clicks = Clicks.clicks()
             let feeding = Self.feed(clicks, to: servers, over: 15)
             let expected = Clicks.expected(clicks)
-            let arguments = ["run", "clickstream", "--set", "bootstrap=\(servers)", "--set", "group=hosts", "--set", "session-timeout-ms=4000",
-                             "--set", "output=\(directory)/out/page-counts.csv", "--set", "window-ms=500",
-                             "--checkpoint-dir", "\(directory)/state", "--checkpoint-interval", "1s", "--workers", "1"]
+            let arguments = Self.instanceArguments(group: "hosts", servers: servers, directory: directory)
             func start(_ host: Int) throws -> StreamJobProcess {
                 try StreamJobProcess(arguments, log: "\(directory)/host-\(host).txt", launcher: ["/usr/sbin/ip"] + hosts.command(on: host, []))
             }
@@ -107,6 +99,21 @@ extension KillTests {
 
         /// The output topic's counts (sentinels aside) once it holds `expected` of them, after a
         /// graceful stop of every instance (each must exit with 0), and the ends of their logs.
+        /// A broker with clickstream's topics and, for a group named `group`, its exchanges'
+        /// topics: the embedded broker cannot create topics when asked (librdkafka 2.0.2's mock
+        /// cluster), so they are made with it.
+        static func brokerArguments(group: String) -> [String] {
+            ["dev-broker", "--topic", "clicks:4", "--topic", "page-counts:4",
+             "--topic", "\(group).first-visits.repartition:4", "--topic", "\(group).per-page.repartition:4"]
+        }
+
+        /// One instance of clickstream in group `group`, checkpointing every second under `directory`.
+        static func instanceArguments(group: String, servers: String, directory: String) -> [String] {
+            ["run", "clickstream", "--set", "bootstrap=\(servers)", "--set", "group=\(group)", "--set", "session-timeout-ms=4000",
+             "--set", "output=\(directory)/out/page-counts.csv", "--set", "window-ms=500",
+             "--checkpoint-dir", "\(directory)/state", "--checkpoint-interval", "1s", "--workers", "1"]
+        }
+
         static func output(expected: Int, servers: String, broker: StreamJobProcess, instances: [StreamJobProcess],
                            logs: [String]) throws -> (written: [String], logs: String) {
             let reader = KafkaCrashTests()

@@ -93,6 +93,9 @@ final class DecodingReader<Value: Sendable>: SourceReader, @unchecked Sendable {
     /// How often the partitions' event time goes to the console.
     private var console = ConsoleThrottle()
     let inner: any SourceReader<KafkaRecord>
+    /// `inner` when it reads Kafka itself (not, say, an exchange): its offsets and held
+    /// partitions are read directly.
+    private let kafka: KafkaSourceReader?
     let context: SourceContext
     let decode: ([UInt8]) throws -> Value
     /// Bad records since the engine last took them, as dead-letter lines (with a destination).
@@ -104,6 +107,7 @@ final class DecodingReader<Value: Sendable>: SourceReader, @unchecked Sendable {
     init(inner: any SourceReader<KafkaRecord>, context: SourceContext, decode: @escaping ([UInt8]) throws -> Value,
          keepsDeadLetters: Bool, payloadTime: (timestamp: @Sendable (Value) -> Int64, strategy: WatermarkStrategy)? = nil) {
         self.inner = inner
+        kafka = inner as? KafkaSourceReader
         self.context = context
         self.decode = decode
         deadLetters = keepsDeadLetters ? [] : nil
@@ -123,7 +127,7 @@ final class DecodingReader<Value: Sendable>: SourceReader, @unchecked Sendable {
     var position: String? {
         guard let payloadWatermarks else { return inner.position }
         // The Kafka reader's offsets as they are: its position as text would be parsed again.
-        if let kafka = inner as? KafkaSourceReader { return payloadWatermarks.position(kafka.offsets) }
+        if let kafka { return payloadWatermarks.position(kafka.offsets) }
         return payloadWatermarks.position(inner.position)
     }
 
@@ -132,7 +136,7 @@ final class DecodingReader<Value: Sendable>: SourceReader, @unchecked Sendable {
     func next() async throws -> RecordBatch<Value>? {
         guard let batch = try await inner.next() else { return nil }
         let now = context.run.now()
-        if let held = (inner as? KafkaSourceReader)?.heldPartitions { payloadWatermarks?.hold(held, now: now) }
+        if let held = kafka?.heldPartitions { payloadWatermarks?.hold(held, now: now) }
         var values: [Value] = []
         var timestamps: [Int64] = []
         var watermarks: [Int64] = []

@@ -308,6 +308,7 @@ struct PipelineBenchCommand: AsyncParsableCommand {
     }
 }
 
+/// `stream-job bench group`: scale-out, clickstream as a group of instances against one without a group.
 struct GroupBenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "group",
