@@ -6,8 +6,13 @@
 /// flight, then takes each range's state through an ordinary actor call. Windows, stateful
 /// functions, co-processing and joins are logics on it (``KeyedRangeLogic``).
 ///
-/// `@unchecked Sendable` is safe: `position`, `lastWatermark` and `inFlight` are touched only by
-/// `consume`, `finish` and `checkpoint`, which the job's driver calls one at a time.
+/// The routing (each record's key, hash and key group) is a task, not driver work, so the driver
+/// only reads and delivers while the workers route: each batch's routing task runs after the
+/// previous batch's (a chain), so the ranges' calls are queued in batch order.
+///
+/// `@unchecked Sendable` is safe: `position`, `lastWatermark`, `routed` and `inFlight` are
+/// touched only by `consume`, `finish` and `checkpoint`, which the job's driver calls one at a
+/// time; the routing tasks capture copies of what they read.
 @usableFromInline
 final class KeyedRangeOperator<Logic: KeyedRangeLogic>: @unchecked Sendable {
     @usableFromInline typealias Key = Logic.Key
@@ -23,6 +28,8 @@ final class KeyedRangeOperator<Logic: KeyedRangeLogic>: @unchecked Sendable {
     /// The end watermark of the last batch handed to the ranges.
     @usableFromInline var lastWatermark = EventTime.beginning
     @usableFromInline var inFlight = InFlightMerges<Logic.Merged>()
+    /// The last routing task: the next one runs after it, so range calls keep batch order.
+    @usableFromInline var routed: TaskRef<Void>
     @usableFromInline let metrics: StepMetrics
     @usableFromInline let gauges: OperatorGauges
 
@@ -38,6 +45,7 @@ final class KeyedRangeOperator<Logic: KeyedRangeLogic>: @unchecked Sendable {
         metrics = StepMetrics(step: logic.id, progress: context.progress)
         gauges = OperatorGauges(step: logic.id)
         ranges = try start.map { try context.runtime.actor(Logic.Range.self, restoring: $0) }
+        routed = context.runtime.put(())
     }
 
     @inlinable
@@ -57,13 +65,17 @@ final class KeyedRangeOperator<Logic: KeyedRangeLogic>: @unchecked Sendable {
             throw StreamError(.invalidJob, step: logic.id, action: "route", message: "records reached the step without event time")
         }
         metrics.counted(in: batch.count, out: 0)
-        let parts = RangeBatch.split(batch, key: logic.key, keyGroups: keyGroups, rangeOfGroup: rangeOfGroup,
-                                     ranges: ranges.count, position: position)
-        let info = BatchInfo(records: batch, position: position, endWatermark: batch.endWatermark, previousWatermark: lastWatermark, now: context.now())
+        let (key, keyGroups, rangeOfGroup, ranges) = (logic.key, keyGroups, rangeOfGroup, ranges)
+        let (position, previousWatermark, now) = (position, lastWatermark, context.now())
+        submitInOrder { () -> BatchRouting in
+            let parts = RangeBatch.split(batch, key: key, keyGroups: keyGroups, rangeOfGroup: rangeOfGroup,
+                                         ranges: ranges.count, position: position)
+            let info = BatchInfo(records: batch, position: position, endWatermark: batch.endWatermark,
+                                 previousWatermark: previousWatermark, now: now)
+            return (zip(ranges, parts).map { range, part in range.call { Logic.process(&$0, part, info) } }, info)
+        }
         lastWatermark = max(lastWatermark, batch.endWatermark)
-        let calls = zip(ranges, parts).map { range, part in range.call { Logic.process(&$0, part, info) } }
-        submitMerge(calls, info)
-        position += batch.count
+        self.position += batch.count
         try await forward(waitingFor: inFlight.mustWait(afterBatchOf: batch.count))
         gauges.record(inFlight: inFlight.count)
     }
@@ -72,7 +84,8 @@ final class KeyedRangeOperator<Logic: KeyedRangeLogic>: @unchecked Sendable {
     @inlinable
     func finish() async throws {
         let info = BatchInfo<Input>(endAfter: position, previousWatermark: lastWatermark, now: context.now())
-        submitMerge(ranges.map { range in range.call { Logic.finish(&$0, info) } }, info)
+        let ranges = ranges
+        submitInOrder { (ranges.map { range in range.call { Logic.finish(&$0, info) } }, info) }
         try await forward(waitingFor: inFlight.count)
         try await logic.finishDownstream()
     }
@@ -88,12 +101,29 @@ final class KeyedRangeOperator<Logic: KeyedRangeLogic>: @unchecked Sendable {
         try await logic.checkpointDownstream(barrier)
     }
 
-    /// Queues the task that merges the ranges' answers for one batch, once they are all in.
+    /// The range calls for one batch, and the batch as the merge sees it.
+    @usableFromInline typealias BatchRouting = (calls: [TaskRef<Logic.Part>], info: BatchInfo<Input>)
+
+    /// Queues a task, after the previous batch's, that makes the range calls for one batch
+    /// (`route`) and the task that merges their answers once they are all in; the merge's
+    /// result goes in flight, to be delivered in order.
     @inlinable
-    func submitMerge(_ calls: [TaskRef<Logic.Part>], _ info: BatchInfo<Input>) {
-        inFlight.append(context.runtime.submit(afterAll: calls, options: TaskOptions(priority: info.endWatermark)) { parts in
-            Logic.merge(parts, info)
-        })
+    func submitInOrder(_ route: @escaping @Sendable () -> BatchRouting) {
+        let runtime = context.runtime
+        let merged = TaskCell<Logic.Merged>(promiseOn: runtime.scheduler, priority: 0)
+        let routing = runtime.submit(after: routed) { _ in
+            let (calls, info) = route()
+            let merge = runtime.submit(afterAll: calls, options: TaskOptions(priority: info.endWatermark)) { parts in
+                Logic.merge(parts, info)
+            }
+            merge.cell.onComplete { merged.complete(merge.cell.outcome!) }
+        }
+        // A routing task that never ran (the runtime shut down) fails the merge it would have made.
+        routing.cell.onComplete {
+            if case .failure(let error)? = routing.cell.outcome { merged.complete(.failure(error)) }
+        }
+        routed = routing
+        inFlight.append(TaskRef(merged))
     }
 
     /// Delivers finished merges in order: every one already done, and at least `count` (waiting for them).
