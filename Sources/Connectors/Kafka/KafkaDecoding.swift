@@ -71,7 +71,7 @@ extension Source {
                                             watermark: payloadTime == nil ? watermark : nil, untilEnd: untilEnd, onLostRecords: onLostRecords)
         return Source("\(raw.describe), decoded", providesEventTime: watermark != nil, idleTimeout: watermark?.idleTimeout,
                       isPartitioned: true, deadLetters: onBadRecord.sink, group: raw.group) { context in
-            DecodingReader(inner: try raw.makeReader(context), context: context, decode: makeDecode(), keepsDeadLetters: onBadRecord.sink != nil,
+            DecodingReader(inner: try raw.makeReader(context), context: context, makeDecode: makeDecode, keepsDeadLetters: onBadRecord.sink != nil,
                            payloadTime: payloadTime)
         }
     }
@@ -82,99 +82,5 @@ extension KafkaBadRecords {
     var sink: Sink<[UInt8]>? {
         guard case .deadLetter(let path) = self else { return nil }
         return .deadLetterFile(path)
-    }
-}
-
-/// Decodes each batch's values, keeping each good record's event time.
-///
-/// `@unchecked Sendable` is safe: the job's driver calls it one call at a time, and `decode`
-/// (which may keep state from one record to the next) is called only from `next`.
-final class DecodingReader<Value: Sendable>: SourceReader, @unchecked Sendable {
-    /// How often the partitions' event time goes to the console.
-    private var console = ConsoleThrottle()
-    let inner: any SourceReader<KafkaRecord>
-    /// `inner` when it reads Kafka itself (not, say, an exchange): its offsets and held
-    /// partitions are read directly.
-    private let kafka: KafkaSourceReader?
-    let context: SourceContext
-    let decode: ([UInt8]) throws -> Value
-    /// Bad records since the engine last took them, as dead-letter lines (with a destination).
-    private var deadLetters: [[UInt8]]?
-    /// Event time from the decoded value, when the source takes it from there.
-    private let timestamp: (@Sendable (Value) -> Int64)?
-    private var payloadWatermarks: PayloadWatermarks?
-
-    init(inner: any SourceReader<KafkaRecord>, context: SourceContext, decode: @escaping ([UInt8]) throws -> Value,
-         keepsDeadLetters: Bool, payloadTime: (timestamp: @Sendable (Value) -> Int64, strategy: WatermarkStrategy)? = nil) {
-        self.inner = inner
-        kafka = inner as? KafkaSourceReader
-        self.context = context
-        self.decode = decode
-        deadLetters = keepsDeadLetters ? [] : nil
-        timestamp = payloadTime?.timestamp
-        if let payloadTime {
-            payloadWatermarks = PayloadWatermarks(strategy: payloadTime.strategy,
-                                                  restoring: context.restoredPosition.flatMap(KafkaPosition.init), now: context.run.now())
-        }
-    }
-
-    func takeDeadLetters() -> [[UInt8]] {
-        guard let lines = deadLetters, !lines.isEmpty else { return [] }
-        deadLetters = []
-        return lines
-    }
-
-    var position: String? {
-        guard let payloadWatermarks else { return inner.position }
-        // The Kafka reader's offsets as they are: its position as text would be parsed again.
-        if let kafka { return payloadWatermarks.position(kafka.offsets) }
-        return payloadWatermarks.position(inner.position)
-    }
-
-    func checkpoint(_ barrier: CheckpointBarrier, at position: String) { inner.checkpoint(barrier, at: position) }
-
-    func next() async throws -> RecordBatch<Value>? {
-        guard let batch = try await inner.next() else { return nil }
-        let now = context.run.now()
-        if let held = kafka?.heldPartitions { payloadWatermarks?.hold(held, now: now) }
-        var values: [Value] = []
-        var timestamps: [Int64] = []
-        var watermarks: [Int64] = []
-        values.reserveCapacity(batch.count)
-        let timed = batch.hasEventTime
-        for index in batch.values.indices {
-            let record = batch.values[index]
-            do {
-                let value = try decode(record.value ?? [])
-                values.append(value)
-                if let timestamp, payloadWatermarks != nil {
-                    let time = timestamp(value)
-                    watermarks.append(payloadWatermarks!.observe(time, topic: record.topic, partition: record.partition, now: now))
-                    timestamps.append(time)
-                }
-            } catch {
-                let text = String(decoding: record.value ?? [], as: UTF8.self)
-                guard deadLetters != nil else {
-                    throw StreamError(.badRecord, step: context.stepID, action: "decode", position: record.position, record: text,
-                                      message: "\(error)")
-                }
-                deadLetters!.append(try DeadLetterLine.recordLine(step: context.stepID, position: record.position, bytes: record.value ?? [],
-                                                                  reason: "\(error)"))
-                continue
-            }
-            if timed {
-                timestamps.append(batch.timestamps[index])
-                watermarks.append(batch.watermarks[index])
-            }
-        }
-        if payloadWatermarks != nil {
-            if console.isDue(at: now) {
-                context.run.progress.partitions(of: context.stepID, payloadWatermarks!.progress(source: context.stepID, now: now))
-            }
-            return RecordBatch(values: values, timestamps: timestamps, watermarks: watermarks, endWatermark: payloadWatermarks!.end(now: now))
-        }
-        return timed || batch.endWatermark > EventTime.beginning
-            ? RecordBatch(values: values, timestamps: timestamps, watermarks: watermarks, endWatermark: batch.endWatermark)
-            : RecordBatch(values: values)
     }
 }
