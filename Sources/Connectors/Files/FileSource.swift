@@ -216,8 +216,10 @@ final class FileSourceReader<Value: Sendable>: SourceReader, @unchecked Sendable
                     resumeAt = nil
                 }
             }
-            let data = try handle!.read(upToCount: chunkSize) ?? Data()
-            if data.isEmpty {
+            // Read straight after the carried partial line: one copy, the kernel's.
+            var bytes = try Self.read(upTo: chunkSize, after: carry, from: handle!, file: file, step: context.stepID)
+            let read = bytes.count - carry.count
+            if read == 0 {
                 // Following: stay on the last file, waiting for more (and for the end of a partial line).
                 if follow != nil && files.isEmpty { return nil }
                 try handle?.close()
@@ -226,9 +228,7 @@ final class FileSourceReader<Value: Sendable>: SourceReader, @unchecked Sendable
                 defer { carry = [] }
                 return LineChunk(file: file, offset: offset - carry.count, bytes: carry)
             }
-            var bytes = carry
-            bytes.append(contentsOf: data)
-            offset += data.count
+            offset += read
             guard let lastBreak = bytes.lastIndex(of: 10) else {
                 carry = bytes
                 continue
@@ -236,6 +236,27 @@ final class FileSourceReader<Value: Sendable>: SourceReader, @unchecked Sendable
             carry = Array(bytes[(lastBreak + 1)...])
             bytes.removeSubrange((lastBreak + 1)...)
             return LineChunk(file: file, offset: offset - carry.count - bytes.count, bytes: bytes)
+        }
+    }
+}
+
+extension FileSourceReader {
+    /// `carry` followed by up to `count` bytes read from `handle` (none at the end of the file),
+    /// read straight into the array: the kernel's copy is the only one.
+    static func read(upTo count: Int, after carry: [UInt8], from handle: FileHandle, file: String, step: String) throws -> [UInt8] {
+        try [UInt8](unsafeUninitializedCapacity: carry.count + count) { buffer, initialized in
+            let start = buffer.baseAddress!
+            carry.withUnsafeBufferPointer { if let kept = $0.baseAddress { start.initialize(from: kept, count: $0.count) } }
+            initialized = carry.count
+            while initialized < carry.count + count {
+                let n = Glibc.read(handle.fileDescriptor, start + initialized, carry.count + count - initialized)
+                if n == 0 { break }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw StreamError(.io, step: step, action: "read", position: file, message: String(cString: strerror(errno)))
+                }
+                initialized += n
+            }
         }
     }
 }
