@@ -51,43 +51,48 @@ public struct WindowBenchmark: Sendable {
                 let took = try await seconds { try W1Generator.writeCSV(count: count, seed: seed, to: input) }
                 report("wrote \(input) in \(Figure.format(took)) s")
             }
-            let yardstick = againstC ? try measureC(input: input, count: count, report: report) : nil
+            let name = "W1 \(Figure.format(Double(count))) events"
+            let cLoop = againstC ? try measureC(input: input, count: count, report: report) : nil
+            // With yardsticks, each run is a C loop, the job and the job with one worker, one
+            // right after the other: the host's speed drifts over a minute, so each ratio is
+            // taken within its run and the figure is the median of those ratios.
+            let single = againstC && workers > 1 ? { var single = self; single.workers = 1; return single }() : nil
             var walls: [Double] = []
             var peaks: [Double] = []
+            var cRatios: [Double] = []
+            var oneWorker: [Double] = []
+            var workerRatios: [Double] = []
             for run in 0..<runs {
                 let output = "\(dataDirectory)/w1-\(count)-out.csv"
                 let late = "\(dataDirectory)/w1-\(count)-late.csv"
+                let cSeconds = try cLoop.map { try runC($0, input: input, output: "\(dataDirectory)/w1-\(count)-c.csv") }
                 resetPeakResident()
                 let wall = try await seconds { _ = try await pipeline(input: input, output: output, late: late) }
                 walls.append(wall)
                 peaks.append(Double(peakResidentBytes()) / 1_048_576)
+                if let cSeconds { cRatios.append(cSeconds / wall) }
                 if run == 0 && checksOutput {
                     let check = try W1Check.verify(output: output, late: late, count: count, seed: seed)
-                    report("W1 \(Figure.format(Double(count))) events: output \(check)")
+                    report("\(name): output \(check)")
                     guard check.passed else { throw StreamError(.invalidJob, step: "w1", action: "check", message: "\(check)") }
                 }
-            }
-            let wall = Figure(name: "W1 \(Figure.format(Double(count))) events, wall", unit: "s", samples: walls)
-            report(wall.line)
-            report(Figure(name: "W1 \(Figure.format(Double(count))) events, events/s", unit: "events/s",
-                          samples: walls.map { Double(count) / $0 }).line)
-            report(Figure(name: "W1 \(Figure.format(Double(count))) events, peak memory", unit: "MB", samples: peaks).line)
-            if let yardstick {
-                report(Figure(name: "W1 \(Figure.format(Double(count))) events, ÷ C loop", unit: "×", samples: walls.map { yardstick / $0 }).line)
-                if workers > 1 {
-                    var single = self
-                    single.workers = 1
-                    var oneWorker: [Double] = []
-                    for _ in 0..<runs {
-                        oneWorker.append(try await seconds {
-                            _ = try await single.pipeline(input: input, output: "\(dataDirectory)/w1-\(count)-out.csv", late: "\(dataDirectory)/w1-\(count)-late.csv")
-                        })
-                    }
-                    report(Figure(name: "W1 \(Figure.format(Double(count))) events, 1 worker, wall", unit: "s", samples: oneWorker).line)
-                    report(Figure(name: "W1 \(Figure.format(Double(count))) events, \(workers) workers ÷ 1", unit: "×",
-                                  samples: [Figure(name: "", unit: "", samples: oneWorker).median / wall.median]).line)
-                    try reportCores(input: input, count: count, report: report)
+                if let single {
+                    let one = try await seconds { _ = try await single.pipeline(input: input, output: output, late: late) }
+                    oneWorker.append(one)
+                    workerRatios.append(one / wall)
                 }
+            }
+            let wall = Figure(name: "\(name), wall", unit: "s", samples: walls)
+            report(wall.line)
+            report(Figure(name: "\(name), events/s", unit: "events/s", samples: walls.map { Double(count) / $0 }).line)
+            report(Figure(name: "\(name), peak memory", unit: "MB", samples: peaks).line)
+            if cLoop != nil {
+                report(Figure(name: "\(name), ÷ C loop", unit: "×", samples: cRatios).line)
+            }
+            if single != nil {
+                report(Figure(name: "\(name), 1 worker, wall", unit: "s", samples: oneWorker).line)
+                report(Figure(name: "\(name), \(workers) workers ÷ 1", unit: "×", samples: workerRatios).line)
+                try reportCores(input: input, count: count, report: report)
             }
             medians.append((count, wall.median))
         }
@@ -98,9 +103,10 @@ public struct WindowBenchmark: Sendable {
         }
     }
 
-    /// Runs the C loop `runs` times alone (checking its first output like the job's) and
-    /// `runs` times two at once; returns its median wall time alone.
-    func measureC(input: String, count: Int, report: (String) -> Void) throws -> Double? {
+    /// Builds the C loop and checks its output like the job's, then runs it `runs` times alone
+    /// and `runs` times two at once (whether the two cores really are two); returns its binary
+    /// (nil without a C compiler). The job's runs take their own C loop run each (``runC``).
+    func measureC(input: String, count: Int, report: (String) -> Void) throws -> String? {
         guard let c = CYardstick.build("w1_roofline", into: dataDirectory, report: report) else { return nil }
         let output = "\(dataDirectory)/w1-\(count)-c.csv"
         let noLateRecords = "\(dataDirectory)/w1-\(count)-c-late.csv"
@@ -108,9 +114,7 @@ public struct WindowBenchmark: Sendable {
         var alone: [Double] = []
         var together: [Double] = []
         for run in 0..<runs {
-            let outcome = try ChildRun.run(c.binary, [input, output, "-q"])
-            guard outcome.status == 0 else { throw StreamError(.io, step: "w1_roofline", action: "bench", message: "the C loop failed (\(outcome.status))") }
-            alone.append(outcome.seconds)
+            alone.append(try runC(c.binary, input: input, output: output))
             if run == 0 && checksOutput {
                 let check = try W1Check.verify(output: output, late: noLateRecords, count: count, seed: seed)
                 guard check.passed else { throw StreamError(.invalidJob, step: "w1_roofline", action: "check", message: "\(check)") }
@@ -120,10 +124,16 @@ public struct WindowBenchmark: Sendable {
         }
         for file in [output, output + ".1", output + ".2", noLateRecords] { try? FileManager.default.removeItem(atPath: file) }
         let name = "C loop \(Figure.format(Double(count))) events"
-        let aloneFigure = Figure(name: "\(name), events/s", unit: "events/s", samples: alone.map { Double(count) / $0 })
-        report(aloneFigure.line)
+        report(Figure(name: "\(name), events/s", unit: "events/s", samples: alone.map { Double(count) / $0 }).line)
         report(Figure(name: "\(name), two at once, each", unit: "events/s", samples: together.map { Double(count) / $0 }).line)
-        return Figure(name: name, unit: "s", samples: alone).median
+        return c.binary
+    }
+
+    /// One run of the C loop: its wall time in seconds.
+    func runC(_ binary: String, input: String, output: String) throws -> Double {
+        let outcome = try ChildRun.run(binary, [input, output, "-q"])
+        guard outcome.status == 0 else { throw StreamError(.io, step: "w1_roofline", action: "bench", message: "the C loop failed (\(outcome.status))") }
+        return outcome.seconds
     }
 
     /// One worker still leaves the driver's work (reading, splitting batches, the sink) to
@@ -154,7 +164,7 @@ public struct WindowBenchmark: Sendable {
         let free = Figure(name: "\(name), \(workers) workers, wall", unit: "s", samples: allCores)
         report(pinned.line)
         report(free.line)
-        report(Figure(name: "W1 \(Figure.format(Double(count))) events, \(workers) cores ÷ 1 core", unit: "×", samples: [pinned.median / free.median]).line)
+        report(Figure(name: "W1 \(Figure.format(Double(count))) events, \(workers) cores ÷ 1 core", unit: "×", samples: zip(oneCore, allCores).map { $0 / $1 }).line)
     }
 
     /// file → event time → keyed → tumbling 1 s → count + sum → file.
