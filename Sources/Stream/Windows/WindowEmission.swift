@@ -38,24 +38,50 @@ extension WindowEmission {
     public static func streamOrder(
         _ emissions: [WindowEmission], firingPosition: (Int64) -> Int
     ) -> [WindowEmission] {
-        let keyed = emissions.map { emission -> (position: Int, phase: Int, emission: WindowEmission) in
+        // Sorts small keys and indices, then moves each emission once: emissions are large and
+        // hold references, so moving them in the sort cost more than the comparisons.
+        let keys = emissions.map { emission in
             switch emission.trigger {
-            case .lateRecord(let position): (position, 0, emission)
-            case .watermark: (firingPosition(emission.result.window.maxTimestamp), 1, emission)
+            case .lateRecord(let position): StreamOrderKey(position: position, phase: 0, of: emission)
+            case .watermark: StreamOrderKey(position: firingPosition(emission.result.window.maxTimestamp), phase: 1, of: emission)
             }
         }
-        return keyed.sorted { a, b in
-            if a.position != b.position { return a.position < b.position }
-            if a.phase != b.phase { return a.phase < b.phase }
-            let (x, y) = (a.emission, b.emission)
-            // The order in which the watermark reaches them first: then it does not matter whether
-            // the watermark got past several windows in one step or in several.
-            if x.result.window.maxTimestamp != y.result.window.maxTimestamp {
-                return x.result.window.maxTimestamp < y.result.window.maxTimestamp
-            }
-            if x.result.window != y.result.window { return x.result.window < y.result.window }
-            if x.keyGroup != y.keyGroup { return x.keyGroup < y.keyGroup }
-            return x.order < y.order
-        }.map(\.emission)
+        var indices = Array(keys.indices)
+        keys.withUnsafeBufferPointer { keys in indices.sort { keys[$0] < keys[$1] } }
+        return indices.map { emissions[$0] }
+    }
+}
+
+/// Where an emission goes in stream order (see ``WindowEmission/streamOrder(_:firingPosition:)``).
+@usableFromInline
+struct StreamOrderKey: Comparable {
+    @usableFromInline let position: Int
+    /// Late updates (0) before firings (1) at the same position.
+    @usableFromInline let phase: Int
+    /// The order in which the watermark reaches windows first: then it does not matter whether
+    /// the watermark got past several windows in one step or in several.
+    @usableFromInline let lastMillisecond: Int64
+    @usableFromInline let window: Window
+    @usableFromInline let keyGroup: Int
+    @usableFromInline let order: Int
+
+    @inlinable
+    init<Key, Value>(position: Int, phase: Int, of emission: WindowEmission<Key, Value>) {
+        self.position = position
+        self.phase = phase
+        lastMillisecond = emission.result.window.maxTimestamp
+        window = emission.result.window
+        keyGroup = emission.keyGroup
+        order = emission.order
+    }
+
+    @inlinable
+    static func < (a: StreamOrderKey, b: StreamOrderKey) -> Bool {
+        if a.position != b.position { return a.position < b.position }
+        if a.phase != b.phase { return a.phase < b.phase }
+        if a.lastMillisecond != b.lastMillisecond { return a.lastMillisecond < b.lastMillisecond }
+        if a.window != b.window { return a.window < b.window }
+        if a.keyGroup != b.keyGroup { return a.keyGroup < b.keyGroup }
+        return a.order < b.order
     }
 }
