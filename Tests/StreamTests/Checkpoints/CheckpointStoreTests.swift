@@ -17,6 +17,18 @@ import Testing
     @Test func crc32cGivesTheStandardCheckValue() {
         #expect(CRC32C.checksum(Array("123456789".utf8)) == 0xE306_9283)
         #expect(CRC32C.checksum([UInt8]()) == 0)
+        // 32 zero bytes: a check value from RFC 3720 (iSCSI), long enough for the eight-byte steps.
+        #expect(CRC32C.checksum([UInt8](repeating: 0, count: 32)) == 0x8A91_36AA)
+    }
+
+    @Test func crc32cEightBytesAStepMatchesOneByteAStep() {
+        var random = SystemRandomNumberGenerator()
+        let bytes = (0..<4_099).map { _ in UInt8.random(in: 0...255, using: &random) }
+        for length in [0, 1, 7, 8, 9, 15, 16, 17, 63, 64, 65, 1_000, 4_099] {
+            let prefix = Array(bytes.prefix(length))
+            // A sequence without contiguous storage takes the one-byte-a-step path.
+            #expect(CRC32C.checksum(prefix) == CRC32C.checksum(AnySequence(prefix)), "length \(length)")
+        }
     }
 
     @Test func writtenCheckpointReadsBackWithEverything() throws {
