@@ -15,9 +15,14 @@ public struct WatermarkTracker: Sendable, Hashable {
     }
 
     public let strategy: WatermarkStrategy
-    private var partitions: [Int: Partition] = [:]
+    /// By partition number: numbers are small (a source's partitions counted from 0), so a
+    /// record's partition is found by index, not hashed.
+    private var partitions = PartitionSlots()
     /// The current watermark (`Int64.min` before any record).
     public private(set) var watermark = EventTime.beginning
+    /// The lowest watermark over the partitions not idle, as of `lowestAt` (nil: all idle).
+    private var lowest: Int64?
+    private var lowestAt = Int64.min
 
     public init(strategy: WatermarkStrategy) {
         self.strategy = strategy
@@ -37,7 +42,7 @@ public struct WatermarkTracker: Sendable, Hashable {
     /// (nil: none yet), when it last sent a record (nil: not since it was registered), and
     /// whether it counts as idle.
     public func partitionStates(now: Int64) -> [Int: (maxTimestamp: Int64?, lastRecordAt: Int64?, isIdle: Bool)] {
-        partitions.mapValues { partition in
+        partitions.all.mapValues { partition in
             let sent = partition.maxTimestamp != .min
             let idle = strategy.idleTimeout.map { now - partition.lastActivity >= $0 } ?? false
             return (sent ? partition.maxTimestamp : nil, sent ? partition.lastActivity : nil, idle)
@@ -56,27 +61,38 @@ public struct WatermarkTracker: Sendable, Hashable {
     }
 
     /// Each partition's largest timestamp so far (`Int64.min` for none), to checkpoint.
-    public var maxTimestamps: [Int: Int64] { partitions.mapValues(\.maxTimestamp) }
+    public var maxTimestamps: [Int: Int64] { partitions.all.mapValues(\.maxTimestamp) }
 
     /// Declares a partition before it has records, so it holds the watermark back from the start;
     /// `maxTimestamp` is the largest timestamp it had, when it comes back from a checkpoint.
     public mutating func register(partition: Int, maxTimestamp: Int64 = .min, now: Int64) {
-        if partitions[partition] == nil { partitions[partition] = Partition(maxTimestamp: maxTimestamp, lastActivity: now) }
+        if partitions[partition] == nil {
+            partitions[partition] = Partition(maxTimestamp: maxTimestamp, lastActivity: now)
+            lowestAt = .min  // the next record re-evaluates
+        }
     }
 
     /// Forgets a partition (it went to another reader): it no longer holds the watermark back.
     public mutating func remove(partition: Int) {
         partitions[partition] = nil
+        lowestAt = .min  // the next record re-evaluates
     }
 
     /// Takes one record's timestamp into account; returns the new watermark.
     @discardableResult
     public mutating func observe(timestamp: Int64, partition: Int, now: Int64) -> Int64 {
-        var state = partitions[partition] ?? Partition(lastActivity: now)
+        let before = partitions[partition] ?? Partition(lastActivity: now)
+        var state = before
         state.lastActivity = now
         if timestamp > state.maxTimestamp { state.maxTimestamp = timestamp }
         partitions[partition] = state
-        recompute(now: now)
+        // The lowest over the partitions not idle can only rise when a partition's watermark
+        // rises and it was the lowest, or when time moves on (partitions go idle); a partition
+        // coming back from idle can only lower it, which the watermark never follows.
+        if now != lowestAt || (state.maxTimestamp != before.maxTimestamp && partitionWatermark(before) <= (lowest ?? .min))
+            || isIdle(before, now: now) {
+            recompute(now: now)
+        }
         return watermark
     }
 
@@ -99,12 +115,57 @@ public struct WatermarkTracker: Sendable, Hashable {
 
     private mutating func recompute(now: Int64) {
         var lowest: Int64?
-        for partition in partitions.values {
-            if let timeout = strategy.idleTimeout, now - partition.lastActivity >= timeout { continue }
+        partitions.forEach { partition in
+            if isIdle(partition, now: now) { return }
             let candidate = partitionWatermark(partition)
             lowest = min(lowest ?? candidate, candidate)
         }
+        self.lowest = lowest
+        lowestAt = now
         // All partitions idle: hold the watermark where it is.
         if let lowest, lowest > watermark { watermark = lowest }
+    }
+
+    private func isIdle(_ partition: Partition, now: Int64) -> Bool {
+        strategy.idleTimeout.map { now - partition.lastActivity >= $0 } ?? false
+    }
+
+    /// Equal when the strategy, partitions and watermark are: the cached lowest is not state.
+    public static func == (a: WatermarkTracker, b: WatermarkTracker) -> Bool {
+        a.strategy == b.strategy && a.partitions == b.partitions && a.watermark == b.watermark
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(strategy)
+        hasher.combine(partitions)
+        hasher.combine(watermark)
+    }
+}
+
+/// Partitions by number in an array (numbers are small and dense), as a dictionary would hold them.
+struct PartitionSlots: Sendable, Hashable {
+    private var slots: [WatermarkTracker.Partition?] = []
+
+    subscript(number: Int) -> WatermarkTracker.Partition? {
+        get { number >= 0 && number < slots.count ? slots[number] : nil }
+        set {
+            precondition(number >= 0, "partition numbers start at 0")
+            if number >= slots.count {
+                guard newValue != nil else { return }
+                slots.append(contentsOf: repeatElement(nil, count: number + 1 - slots.count))
+            }
+            slots[number] = newValue
+            while slots.last == .some(nil) { slots.removeLast() }
+        }
+    }
+
+    var all: [Int: WatermarkTracker.Partition] {
+        var all: [Int: WatermarkTracker.Partition] = [:]
+        for (number, slot) in slots.enumerated() { if let slot { all[number] = slot } }
+        return all
+    }
+
+    func forEach(_ body: (WatermarkTracker.Partition) -> Void) {
+        for case let slot? in slots { body(slot) }
     }
 }
