@@ -69,26 +69,34 @@ final class DecodingReader<Value: Sendable>: SourceReader, @unchecked Sendable {
         var watermarks: [Int64] = []
         values.reserveCapacity(batch.count)
         let timed = batch.hasEventTime
-        for slice in slices {
-            var failures = slice.failures.makeIterator()
-            var nextFailure = failures.next()
-            var decoded = slice.values.makeIterator()
-            for index in slice.records {
-                let record = batch.values[index]
-                if let failure = nextFailure, failure.index == index {
-                    nextFailure = failures.next()
-                    try reject(record, reason: failure.reason)
-                    continue
-                }
-                let value = decoded.next()!
-                values.append(value)
-                if let timestamp, payloadWatermarks != nil {
-                    let time = timestamp(value)
-                    watermarks.append(payloadWatermarks!.observe(time, topic: record.topic, partition: record.partition, now: now))
-                    timestamps.append(time)
-                } else if timed {
-                    timestamps.append(batch.timestamps[index])
-                    watermarks.append(batch.watermarks[index])
+        // The partition of the run of records being read: a poll returns records in runs by
+        // partition, so the partition's number is looked up once per run, not per record.
+        var run: (topic: String, partition: Int32, number: Int?)?
+        try batch.values.withUnsafeBufferPointer { records in
+            for slice in slices {
+                var failures = slice.failures.makeIterator()
+                var nextFailure = failures.next()
+                var decoded = slice.values.makeIterator()
+                for index in slice.records {
+                    if let failure = nextFailure, failure.index == index {
+                        nextFailure = failures.next()
+                        try reject(records[index], reason: failure.reason)
+                        continue
+                    }
+                    let value = decoded.next()!
+                    if let timestamp, payloadWatermarks != nil {
+                        let time = timestamp(value)
+                        if run?.partition != records[index].partition || run?.topic != records[index].topic {
+                            let (topic, partition) = (records[index].topic, records[index].partition)
+                            run = (topic, partition, payloadWatermarks!.number(topic: topic, partition: partition))
+                        }
+                        watermarks.append(payloadWatermarks!.observe(time, partition: run!.number, now: now))
+                        timestamps.append(time)
+                    } else if timed {
+                        timestamps.append(batch.timestamps[index])
+                        watermarks.append(batch.watermarks[index])
+                    }
+                    values.append(value)
                 }
             }
         }

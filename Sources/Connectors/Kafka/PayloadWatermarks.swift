@@ -28,12 +28,16 @@ struct PayloadWatermarks {
         }
     }
 
-    /// The watermark before a record of `partition` at `timestamp`; the record then counts.
-    mutating func observe(_ timestamp: Int64, topic: String, partition: Int32, now: Int64) -> Int64 {
+    /// The tracker's number for a partition (nil: not held), to look up once per run of its records.
+    func number(topic: String, partition: Int32) -> Int? {
+        index[TopicPartition(topic: topic, partition: partition)]
+    }
+
+    /// The watermark before a record at `timestamp` of the partition numbered `number` (see
+    /// ``number(topic:partition:)``); the record then counts.
+    mutating func observe(_ timestamp: Int64, partition number: Int?, now: Int64) -> Int64 {
         let before = tracker.watermark
-        if let number = index[TopicPartition(topic: topic, partition: partition)] {
-            tracker.observe(timestamp: timestamp, partition: number, now: now)
-        }
+        if let number { tracker.observe(timestamp: timestamp, partition: number, now: now) }
         return before
     }
 
