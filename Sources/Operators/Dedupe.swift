@@ -35,6 +35,10 @@ public struct Dedupe<Key: StableHashable & Codable, Value: Sendable>: KeyedProce
     @inlinable
     public func snapshot() -> KeyedState<Key, Int64> { kept }
 
+    /// Its batches come in one call (``process(records:_:)``'s default loop), with no timer checked between records.
+    @inlinable
+    public static var setsTimers: Bool { false }
+
     /// Whether a key kept at `time` is gone once the watermark is `watermark` (overflow-safe
     /// `time + within <= watermark`).
     @inlinable

@@ -24,6 +24,10 @@ public struct RunningReduce<Key: StableHashable & Codable, Value: Sendable & Cod
     @inlinable
     public func snapshot() -> KeyedState<Key, Value> { results }
 
+    /// It sets no timers: its batches come in one call.
+    @inlinable
+    public static var setsTimers: Bool { false }
+
     @inlinable
     public mutating func process(_ record: KeyedRecord<Key, Value>, _ output: inout ProcessOutput<Key, KeyedValue<Key, Value>>) {
         let result = results[record.key].map { combine($0, record.value) } ?? record.value

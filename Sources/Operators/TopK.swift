@@ -28,6 +28,10 @@ public struct TopK<Key: StableHashable & Codable, Value: Sendable & Codable, Sco
     @inlinable
     public func snapshot() -> KeyedState<Key, [Value]> { leaders }
 
+    /// It sets no timers: its batches come in one call.
+    @inlinable
+    public static var setsTimers: Bool { false }
+
     @inlinable
     public mutating func process(_ record: KeyedRecord<Key, Value>, _ output: inout ProcessOutput<Key, KeyedValue<Key, [Value]>>) {
         var list = leaders[record.key] ?? []

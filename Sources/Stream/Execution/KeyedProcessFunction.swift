@@ -27,8 +27,22 @@ public protocol KeyedProcessFunction<Key, Input, Output>: Sendable {
     associatedtype Output: Sendable
     associatedtype State: Codable & Sendable
 
+    /// Whether the function sets timers. One that never does says `false` and gets each batch's
+    /// records (of its range) in one call to ``process(records:_:)``: no timer is checked
+    /// between records. Setting a timer anyway stops the job (a programming error, not data).
+    static var setsTimers: Bool { get }
     /// Handles one record: update state, emit, set timers.
     mutating func process(_ record: KeyedRecord<Key, Input>, _ output: inout ProcessOutput<Key, Output>)
+    /// Handles a batch's records in stream order, for a function that sets no timers. By
+    /// default it calls ``process(_:_:)`` for each.
+    ///
+    /// ```swift
+    /// static var setsTimers: Bool { false }
+    /// mutating func process(records: KeyedRecords<String, Click>, _ output: inout ProcessOutput<String, Int>) {
+    ///     for record in records { counts[record.key, default: 0] += 1 }
+    /// }
+    /// ```
+    mutating func process(records: KeyedRecords<Key, Input>, _ output: inout ProcessOutput<Key, Output>)
     /// Handles a due timer. By default nothing happens.
     mutating func onTimer(_ timer: KeyedTimer<Key>, _ output: inout ProcessOutput<Key, Output>)
     /// The per-key state, for a checkpoint.
@@ -36,7 +50,36 @@ public protocol KeyedProcessFunction<Key, Input, Output>: Sendable {
 }
 
 extension KeyedProcessFunction {
+    public static var setsTimers: Bool { true }
+
     public mutating func onTimer(_ timer: KeyedTimer<Key>, _ output: inout ProcessOutput<Key, Output>) {}
+
+    @inlinable
+    public mutating func process(records: KeyedRecords<Key, Input>, _ output: inout ProcessOutput<Key, Output>) {
+        for record in records { process(record, &output) }
+    }
+}
+
+/// One range's records of a batch, in stream order, as ``KeyedRecord``s: what a function that
+/// sets no timers gets in one call (see ``KeyedProcessFunction/process(records:_:)``).
+public struct KeyedRecords<Key: Sendable, Value: Sendable>: RandomAccessCollection, Sendable {
+    @usableFromInline let batch: RangeBatch<Key, Value>
+
+    @inlinable
+    init(_ batch: RangeBatch<Key, Value>) {
+        self.batch = batch
+    }
+
+    @inlinable public var startIndex: Int { 0 }
+    @inlinable public var endIndex: Int { batch.members.count }
+
+    @inlinable
+    public subscript(index: Int) -> KeyedRecord<Key, Value> {
+        let member = batch.members[index]
+        let records = batch.records
+        return KeyedRecord(key: batch.keys[member], value: records.values[member], timestamp: records.timestamps[member],
+                           watermark: records.watermarks[member], position: batch.firstPosition + member, keyGroup: batch.groups[member])
+    }
 }
 
 /// One record as a stateful operator sees it.

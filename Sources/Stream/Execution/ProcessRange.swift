@@ -83,13 +83,20 @@ struct ProcessRange<Function: KeyedProcessFunction>: RuntimeActor {
         // A timer set already due fires just after the record that set it, not before.
         var processed = timeline.firstPosition - 1
         let records = batch.records
-        for index in batch.members {
-            let watermark = records.watermarks[index]
-            fireEventTimers(upTo: watermark, timeline: timeline, after: processed, into: &output)
-            processed = batch.firstPosition + index
-            let record = KeyedRecord(key: batch.keys[index], value: records.values[index], timestamp: records.timestamps[index],
-                                     watermark: watermark, position: processed, keyGroup: batch.groups[index])
-            function.process(record, &output)
+        if !Function.setsTimers && output.timers.count == 0 {
+            // No timer can come due between records (a checkpoint's old timers go record by record).
+            function.process(records: KeyedRecords(batch), &output)
+            precondition(output.timers.count == 0, "\(Function.self) set a timer but says it sets none (setsTimers is false)")
+            processed = batch.members.last.map { batch.firstPosition + $0 } ?? processed
+        } else {
+            for index in batch.members {
+                let watermark = records.watermarks[index]
+                fireEventTimers(upTo: watermark, timeline: timeline, after: processed, into: &output)
+                processed = batch.firstPosition + index
+                let record = KeyedRecord(key: batch.keys[index], value: records.values[index], timestamp: records.timestamps[index],
+                                         watermark: watermark, position: processed, keyGroup: batch.groups[index])
+                function.process(record, &output)
+            }
         }
         fireEventTimers(upTo: endWatermark, timeline: timeline, after: processed, into: &output)
         let last = timeline.firstPosition + timeline.watermarks.count - 1

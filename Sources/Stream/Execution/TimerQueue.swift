@@ -119,5 +119,6 @@ public struct TimerQueue<Key: StableHashable & Codable>: Sendable, Codable {
         return part
     }
 
-    var count: Int { timers.count }
+    /// How many timers are set.
+    @inlinable var count: Int { timers.count }
 }
