@@ -76,9 +76,8 @@ public struct KeyedRecords<Key: Sendable, Value: Sendable>: RandomAccessCollecti
     @inlinable
     public subscript(index: Int) -> KeyedRecord<Key, Value> {
         let member = batch.members[index]
-        let records = batch.records
-        return KeyedRecord(key: batch.keys[member], value: records.values[member], timestamp: records.timestamps[member],
-                           watermark: records.watermarks[member], position: batch.firstPosition + member, keyGroup: batch.groups[member])
+        return KeyedRecord(key: batch.keys[member], value: batch.records.values[member], timestamp: batch.records.timestamps[member],
+                           watermark: batch.records.watermarks[member], position: batch.firstPosition + member, keyGroup: batch.groups[member])
     }
 }
 

@@ -44,8 +44,7 @@ public struct WatermarkTracker: Sendable, Hashable {
     public func partitionStates(now: Int64) -> [Int: (maxTimestamp: Int64?, lastRecordAt: Int64?, isIdle: Bool)] {
         partitions.all.mapValues { partition in
             let sent = partition.maxTimestamp != .min
-            let idle = strategy.idleTimeout.map { now - partition.lastActivity >= $0 } ?? false
-            return (sent ? partition.maxTimestamp : nil, sent ? partition.lastActivity : nil, idle)
+            return (sent ? partition.maxTimestamp : nil, sent ? partition.lastActivity : nil, isIdle(partition, now: now))
         }
     }
 
@@ -78,7 +77,8 @@ public struct WatermarkTracker: Sendable, Hashable {
         lowestAt = .min  // the next record re-evaluates
     }
 
-    /// Takes one record's timestamp into account; returns the new watermark.
+    /// Takes one record's timestamp into account; returns the new watermark. Partitions are
+    /// numbered from 0 (a source's partitions counted): the tracker keeps them in an array.
     @discardableResult
     public mutating func observe(timestamp: Int64, partition: Int, now: Int64) -> Int64 {
         let before = partitions[partition] ?? Partition(lastActivity: now)

@@ -58,9 +58,6 @@ struct StreamOrderKey: Comparable {
     @usableFromInline let position: Int
     /// Late updates (0) before firings (1) at the same position.
     @usableFromInline let phase: Int
-    /// The order in which the watermark reaches windows first: then it does not matter whether
-    /// the watermark got past several windows in one step or in several.
-    @usableFromInline let lastMillisecond: Int64
     @usableFromInline let window: Window
     @usableFromInline let keyGroup: Int
     @usableFromInline let order: Int
@@ -69,7 +66,6 @@ struct StreamOrderKey: Comparable {
     init<Key, Value>(position: Int, phase: Int, of emission: WindowEmission<Key, Value>) {
         self.position = position
         self.phase = phase
-        lastMillisecond = emission.result.window.maxTimestamp
         window = emission.result.window
         keyGroup = emission.keyGroup
         order = emission.order
@@ -77,11 +73,9 @@ struct StreamOrderKey: Comparable {
 
     @inlinable
     static func < (a: StreamOrderKey, b: StreamOrderKey) -> Bool {
-        if a.position != b.position { return a.position < b.position }
-        if a.phase != b.phase { return a.phase < b.phase }
-        if a.lastMillisecond != b.lastMillisecond { return a.lastMillisecond < b.lastMillisecond }
-        if a.window != b.window { return a.window < b.window }
-        if a.keyGroup != b.keyGroup { return a.keyGroup < b.keyGroup }
-        return a.order < b.order
+        // The window's last millisecond first, the order in which the watermark reaches windows:
+        // then it does not matter whether it got past several windows in one step or in several.
+        (a.position, a.phase, a.window.maxTimestamp, a.window, a.keyGroup, a.order)
+            < (b.position, b.phase, b.window.maxTimestamp, b.window, b.keyGroup, b.order)
     }
 }
